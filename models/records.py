@@ -1,0 +1,54 @@
+"""Typed records the stages return. Plain dataclasses: they cross no broker, only ids do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What ingest learned about an upload after decoding it to 16 kHz mono."""
+
+    duration_s: float
+    sample_rate: int
+    source_format: str
+    source_codec: str
+    declared_duration_s: float | None
+
+
+@dataclass(frozen=True, order=True)
+class TimeSpan:
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class PlannedClip:
+    index: int
+    start_s: float
+    end_s: float
+    speaker_label: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class TranscribedSegment:
+    start_s: float
+    end_s: float
+    text: str
+    confidence: float | None = None
+
+
+@dataclass
+class ClipTranscript:
+    clip_index: int
+    language: str | None
+    segments: list[TranscribedSegment] = field(default_factory=list)
+    raw_output: str = ""

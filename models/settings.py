@@ -1,0 +1,127 @@
+"""The one settings class, read from ``TINGSHUO_*`` environment variables (and ``.env``).
+
+The embedded default (development) needs nothing but a data folder: SQLite for the database,
+kombu's SQLAlchemy transport on SQLite for the broker. Production must name its database,
+broker and secret explicitly: nothing secret has a working default there.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that look like secrets but were obviously copied from an example file.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password", "tingshuo"})
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used as it stands."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TINGSHUO_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("tingshuo-data")
+
+    # Empty means "derive the embedded default from data_dir" (development only).
+    database_url: str = ""
+    broker_url: str = ""
+    result_backend: str = ""
+    secret_key: SecretStr = SecretStr("")
+
+    # Upload and decoding limits, checked at the edge and again in the worker.
+    max_upload_bytes: int = 2 * 1024**3
+    max_duration_s: float = 6 * 3600.0
+    min_duration_s: float = 0.1
+
+    # Clip planning: Qwen2-Audio reads at most 30 s per clip.
+    clip_max_s: float = 30.0
+    clip_min_pause_s: float = 0.3
+
+    # Speech detection (silero-vad).
+    vad_threshold: float = 0.5
+    vad_min_silence_ms: int = 300
+    vad_speech_pad_ms: int = 200
+
+    # Transcription (faster-whisper): a model folder, or a model name faster-whisper knows.
+    whisper_model: str = ""
+    whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
+    whisper_compute_type: str = "int8"
+    whisper_beam_size: int = 5
+    cpu_threads: int = 2
+    default_language: str = ""
+
+    # Celery limits; the broker's visibility timeout must exceed the hard limit so a slow task
+    # is never handed to a second worker while the first still runs it.
+    task_soft_time_limit_s: int = 600
+    task_time_limit_s: int = 720
+    task_max_retries: int = 3
+    clips_per_task: int = 4
+
+    dashboard_port: int = 8501
+    dashboard_address: str = "127.0.0.1"
+
+    @model_validator(mode="after")
+    def _production_needs_explicit_services(self) -> Settings:
+        if self.environment != "production":
+            return self
+        missing = [
+            name
+            for name in ("database_url", "broker_url", "result_backend")
+            if not getattr(self, name)
+        ]
+        if missing:
+            names = ", ".join(f"TINGSHUO_{n.upper()}" for n in missing)
+            raise SettingsError(f"production needs {names} set explicitly")
+        if self.secret_key.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise SettingsError("production needs TINGSHUO_SECRET_KEY set to a real secret")
+        if len(self.secret_key.get_secret_value()) < 16:
+            raise SettingsError("TINGSHUO_SECRET_KEY must be at least 16 characters")
+        return self
+
+    # Derived locations -------------------------------------------------------------------
+    @property
+    def data_path(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_path / "files"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_path / "models"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_path / 'tingshuo.db'}"
+
+    @property
+    def celery_broker_url(self) -> str:
+        return self.broker_url or f"sqla+sqlite:///{self.data_path / 'broker.db'}"
+
+    @property
+    def celery_result_backend(self) -> str:
+        return self.result_backend or f"db+sqlite:///{self.data_path / 'results.db'}"
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.celery_broker_url.startswith("sqla+")
+
+    @property
+    def whisper_model_path(self) -> str:
+        return self.whisper_model or str(self.models_dir / "whisper-base")
+
+    def ensure_dirs(self) -> None:
+        for folder in (self.data_path, self.files_dir, self.models_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,26 @@
+"""Where a recording's files live: under its content hash, never under an uploaded name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.settings import Settings
+
+
+def recording_dir(settings: Settings, content_hash: str) -> Path:
+    if len(content_hash) != 64 or not all(c in "0123456789abcdef" for c in content_hash):
+        raise ValueError("content hash must be 64 lower-case hex digits")
+    return settings.files_dir / content_hash[:2] / content_hash
+
+
+def original_path(settings: Settings, content_hash: str) -> Path:
+    return recording_dir(settings, content_hash) / "original"
+
+
+def audio_path(settings: Settings, content_hash: str) -> Path:
+    """The decoded 16 kHz mono WAV every stage reads."""
+    return recording_dir(settings, content_hash) / "audio.wav"
+
+
+def incoming_dir(settings: Settings) -> Path:
+    return settings.files_dir / "incoming"

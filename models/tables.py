@@ -1,0 +1,143 @@
+"""SQLAlchemy 2 typed tables. Every change here needs a migration in ``migrations/versions``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+RECORDING_KINDS = ("meeting", "lesson")
+RECORDING_STATUSES = ("queued", "running", "done", "failed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Recording(Base):
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Shown to people only; files are stored under the content hash, never under this name.
+    original_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16), default="meeting")
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    source_format: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    current_stage: Mapped[str | None] = mapped_column(String(32))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    uploaded_by: Mapped[str | None] = mapped_column(String(128), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    speakers: Mapped[list[Speaker]] = relationship(
+        back_populates="recording", cascade="all, delete-orphan", order_by="Speaker.label"
+    )
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="recording", cascade="all, delete-orphan", order_by="Segment.start_s"
+    )
+    stage_runs: Mapped[list[StageRun]] = relationship(
+        back_populates="recording", cascade="all, delete-orphan", order_by="StageRun.id"
+    )
+
+
+class Speaker(Base):
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("recording_id", "label"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(32))
+    display_name: Mapped[str] = mapped_column(String(128))
+
+    recording: Mapped[Recording] = relationship(back_populates="speakers")
+
+
+class SpeechRegion(Base):
+    """Where the voice activity detector heard speech; the clip planner's input."""
+
+    __tablename__ = "speech_regions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), index=True
+    )
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+
+
+class Clip(Base):
+    """One planned piece of audio (at most ``clip_max_s`` long) sent to a model."""
+
+    __tablename__ = "clips"
+    __table_args__ = (UniqueConstraint("recording_id", "index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    speaker_label: Mapped[str | None] = mapped_column(String(32))
+    transcribed: Mapped[bool] = mapped_column(default=False)
+
+
+class Segment(Base):
+    __tablename__ = "segments"
+    __table_args__ = (Index("ix_segments_recording_start", "recording_id", "start_s"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"))
+    clip_index: Mapped[int | None] = mapped_column(Integer)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[float | None] = mapped_column(Float)
+
+    recording: Mapped[Recording] = relationship(back_populates="segments")
+    speaker: Mapped[Speaker | None] = relationship()
+
+
+class StageRun(Base):
+    """One execution of one stage: what ran, on what, what it answered and how long it took."""
+
+    __tablename__ = "stage_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(32))
+    clip_index: Mapped[int | None] = mapped_column(Integer)
+    engine: Mapped[str | None] = mapped_column(String(64))
+    model_id: Mapped[str | None] = mapped_column(String(255))
+    prompt_version: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    raw_output: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    duration_s: Mapped[float | None] = mapped_column(Float)
+
+    recording: Mapped[Recording] = relationship(back_populates="stage_runs")

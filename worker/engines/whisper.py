@@ -1,0 +1,118 @@
+"""faster-whisper transcription engine: loaded lazily, once per worker process."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.records import TranscribedSegment
+from models.settings import Settings
+from worker.errors import ModelNotAvailableError
+
+ENGINE_NAME = "faster-whisper"
+# Whisper writes Mandarin in traditional characters about as often as simplified; this prompt
+# nudges it towards simplified, and zhconv converts whatever is left.
+SIMPLIFIED_CHINESE_PROMPT = "以下是普通话的句子。"
+
+
+@dataclass(frozen=True)
+class WhisperResult:
+    language: str
+    language_probability: float
+    segments: list[TranscribedSegment]
+    raw_output: str
+
+
+class WhisperEngine:
+    def __init__(self, settings: Settings) -> None:
+        self.model_id = settings.whisper_model_path
+        self._beam_size = settings.whisper_beam_size
+        folder = Path(self.model_id)
+        if folder.is_absolute() or self.model_id.startswith("."):
+            if not (folder / "model.bin").is_file():
+                raise ModelNotAvailableError(
+                    f"no Whisper model in {folder}: run `tingshuo models prepare` "
+                    "or set TINGSHUO_WHISPER_MODEL to a faster-whisper model folder"
+                )
+        from faster_whisper import WhisperModel
+
+        device = settings.whisper_device
+        if device == "auto":
+            device = "cuda" if _cuda_available() else "cpu"
+        compute_type = settings.whisper_compute_type if device == "cpu" else "float16"
+        self.device = device
+        self._model = WhisperModel(
+            self.model_id,
+            device=device,
+            compute_type=compute_type,
+            cpu_threads=settings.cpu_threads,
+            local_files_only=True,
+        )
+
+    def transcribe(self, samples: np.ndarray, language: str | None = None) -> WhisperResult:
+        audio = np.ascontiguousarray(samples, dtype=np.float32)
+        if not language:
+            language, _, _ = self._model.detect_language(audio)
+        prompt = SIMPLIFIED_CHINESE_PROMPT if language == "zh" else None
+        segments, info = self._model.transcribe(
+            audio,
+            language=language,
+            beam_size=self._beam_size,
+            vad_filter=False,
+            initial_prompt=prompt,
+            condition_on_previous_text=False,
+        )
+        raw: list[dict[str, Any]] = []
+        records: list[TranscribedSegment] = []
+        for seg in segments:
+            raw.append(
+                {
+                    "start": seg.start,
+                    "end": seg.end,
+                    "text": seg.text,
+                    "avg_logprob": seg.avg_logprob,
+                    "no_speech_prob": seg.no_speech_prob,
+                }
+            )
+            text = seg.text.strip()
+            if language == "zh":
+                text = to_simplified(text)
+            if text:
+                confidence = float(np.exp(seg.avg_logprob))
+                records.append(TranscribedSegment(seg.start, seg.end, text, confidence))
+        payload = {"language": info.language, "probability": info.language_probability, "segments": raw}
+        return WhisperResult(
+            info.language, info.language_probability, records, json.dumps(payload, ensure_ascii=False)
+        )
+
+
+def to_simplified(text: str) -> str:
+    import zhconv
+
+    return str(zhconv.convert(text, "zh-cn"))
+
+
+def _cuda_available() -> bool:
+    try:
+        import ctranslate2
+
+        return bool(ctranslate2.get_cuda_device_count() > 0)
+    except Exception:  # noqa: BLE001 - no CUDA runtime at all means CPU
+        return False
+
+
+_lock = threading.Lock()
+_engines: dict[str, WhisperEngine] = {}
+
+
+def get_whisper(settings: Settings) -> WhisperEngine:
+    key = settings.whisper_model_path
+    with _lock:
+        if key not in _engines:
+            _engines[key] = WhisperEngine(settings)
+        return _engines[key]

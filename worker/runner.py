@@ -1,0 +1,50 @@
+"""How a task runs a step: permanent errors fail the recording, transient ones retry with backoff."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from celery import Task
+from celery.exceptions import Ignore, SoftTimeLimitExceeded
+from kombu.exceptions import OperationalError as BrokerError
+from sqlalchemy.exc import OperationalError as DatabaseError
+
+from worker.errors import PermanentError, RecordingNotFound, TransientError
+from worker.store import mark_failed
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    TransientError,
+    DatabaseError,
+    BrokerError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def run_step(task: Task, recording_id: int, stage: str, step: Callable[..., T], *args: Any) -> T:
+    try:
+        return step(recording_id, *args)
+    except RecordingNotFound:
+        log.warning("recording %s was deleted; dropping %s", recording_id, stage)
+        raise Ignore() from None
+    except PermanentError as exc:
+        mark_failed(recording_id, stage, str(exc))
+        raise Ignore() from exc
+    except SoftTimeLimitExceeded as exc:
+        mark_failed(recording_id, stage, f"{stage} took longer than {task.soft_time_limit or 'the'} s limit")
+        raise Ignore() from exc
+    except TRANSIENT_ERRORS as exc:
+        retries = task.request.retries
+        if retries < (task.max_retries or 0):
+            log.warning("%s of recording %s hit %r; retry %d", stage, recording_id, exc, retries + 1)
+            raise task.retry(exc=exc, countdown=min(120, 2 ** (retries + 1))) from exc
+        mark_failed(recording_id, stage, f"{stage} gave up after {retries + 1} tries: {exc}")
+        raise Ignore() from exc
+    except Exception as exc:
+        mark_failed(recording_id, stage, f"{stage} failed unexpectedly: {type(exc).__name__}: {exc}")
+        raise

@@ -1,0 +1,105 @@
+"""Clip planning: cut a recording into clips of at most ``max_clip_s`` without losing speech.
+
+Qwen2-Audio silently truncates input past 30 s, so every clip must fit. Cuts go, in order of
+preference: into long silences (which are skipped), into pauses between speech regions (the
+longest pause in the second half of the window), and only when someone talks for more than
+``max_clip_s`` without pausing, into speech at its quietest point. Clips inside a stretch of
+speech are contiguous, so no sample of speech falls between two clips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from models.records import PlannedClip, TimeSpan
+
+# Silence longer than this separates two stretches that are planned independently.
+SKIP_SILENCE_S = 2.0
+# How much audio to keep around a stretch of speech, for soft onsets the detector missed.
+EDGE_PAD_S = 0.25
+# A forced cut inside speech looks for the quietest moment in this last part of the window.
+FORCED_CUT_SEARCH_S = 5.0
+
+QuietPoint = Callable[[float, float], float]
+
+
+def merge_spans(spans: Sequence[TimeSpan], duration_s: float) -> list[TimeSpan]:
+    """Sorted, clamped to the recording, overlapping or touching spans merged, empty ones dropped."""
+    merged: list[TimeSpan] = []
+    for span in sorted(spans):
+        start, end = max(0.0, span.start_s), min(duration_s, span.end_s)
+        if end <= start:
+            continue
+        if merged and start <= merged[-1].end_s:
+            merged[-1] = TimeSpan(merged[-1].start_s, max(merged[-1].end_s, end))
+        else:
+            merged.append(TimeSpan(start, end))
+    return merged
+
+
+def _stretches(speech: list[TimeSpan]) -> list[list[TimeSpan]]:
+    groups: list[list[TimeSpan]] = []
+    for span in speech:
+        if groups and span.start_s - groups[-1][-1].end_s < SKIP_SILENCE_S:
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    return groups
+
+
+def _cut_points(
+    regions: list[TimeSpan], start: float, end: float, max_clip_s: float, quiet: QuietPoint | None
+) -> list[float]:
+    """Where to cut the stretch [start, end] so that no piece exceeds max_clip_s."""
+    pauses = [
+        (regions[i].end_s, regions[i + 1].start_s) for i in range(len(regions) - 1)
+    ]
+    cuts: list[float] = []
+    cursor = start
+    while end - cursor > max_clip_s:
+        limit = cursor + max_clip_s
+        # Candidate pauses whose midpoint lies in the second half of the window.
+        candidates = [
+            (gap_end - gap_start, (gap_start + gap_end) / 2)
+            for gap_start, gap_end in pauses
+            if cursor + max_clip_s / 2 <= (gap_start + gap_end) / 2 <= limit
+        ]
+        if candidates:
+            cut = max(candidates)[1]
+        else:
+            earlier = [
+                (a + b) / 2 for a, b in pauses if cursor + 1.0 <= (a + b) / 2 <= limit
+            ]
+            if earlier:
+                cut = earlier[-1]
+            else:
+                window_start = max(cursor + 1.0, limit - FORCED_CUT_SEARCH_S)
+                cut = quiet(window_start, limit) if quiet else limit
+                cut = min(max(cut, window_start), limit)
+        cuts.append(cut)
+        cursor = cut
+    return cuts
+
+
+def plan_clips(
+    speech: Sequence[TimeSpan],
+    duration_s: float,
+    *,
+    max_clip_s: float = 30.0,
+    quiet_point: QuietPoint | None = None,
+) -> list[PlannedClip]:
+    """Clips covering every span of ``speech``, each at most ``max_clip_s`` long."""
+    if max_clip_s <= 2.0:
+        raise ValueError("max_clip_s must be more than 2 seconds")
+    merged = merge_spans(speech, duration_s)
+    clips: list[PlannedClip] = []
+    for regions in _stretches(merged):
+        start = max(0.0, regions[0].start_s - EDGE_PAD_S)
+        if clips:
+            start = max(start, clips[-1].end_s)
+        end = min(duration_s, regions[-1].end_s + EDGE_PAD_S)
+        bounds = [start, *_cut_points(regions, start, end, max_clip_s, quiet_point), end]
+        for piece_start, piece_end in zip(bounds, bounds[1:], strict=False):
+            if piece_end > piece_start:
+                clips.append(PlannedClip(len(clips), piece_start, piece_end))
+    return clips

@@ -1,0 +1,126 @@
+"""Ingest: validate any audio/video container with ffprobe and decode it to 16 kHz mono WAV."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import soundfile as sf
+
+from models.records import AudioInfo
+from worker.errors import (
+    AudioTooLongError,
+    AudioTooShortError,
+    CorruptAudioError,
+    EmptyFileError,
+    NotAudioError,
+)
+
+SAMPLE_RATE = 16000
+# A decode this much shorter than the container declares means the file was cut off.
+TRUNCATION_TOLERANCE_S = 1.0
+TRUNCATION_TOLERANCE_FRACTION = 0.05
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no details"
+
+
+def probe(path: Path) -> dict[str, Any]:
+    """ffprobe's view of the file; NotAudioError when it is not media at all."""
+    result = subprocess.run(
+        [
+            "ffprobe", "-v", "error", "-of", "json",
+            "-show_entries", "format=format_name,duration:stream=codec_type,codec_name,duration",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise NotAudioError(
+            f"not an audio or video file that can be read ({_last_line(result.stderr)})"
+        )
+    info: dict[str, Any] = json.loads(result.stdout or "{}")
+    return info
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def decode(src: Path, dest: Path, *, max_duration_s: float, min_duration_s: float) -> AudioInfo:
+    """Decode ``src`` to 16 kHz mono PCM WAV at ``dest`` (written atomically)."""
+    if src.stat().st_size == 0:
+        raise EmptyFileError("the file is empty (0 bytes)")
+    info = probe(src)
+    audio_streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
+    if not audio_streams:
+        kinds = sorted({s.get("codec_type", "?") for s in info.get("streams", [])})
+        what = f"only {', '.join(kinds)} streams" if kinds else "no streams"
+        raise NotAudioError(f"the file has no audio track ({what})")
+    stream = audio_streams[0]
+    fmt = info.get("format", {})
+    declared = _float(stream.get("duration")) or _float(fmt.get("duration"))
+    if declared is not None and declared > max_duration_s:
+        raise AudioTooLongError(
+            f"the recording is {declared / 60:.1f} min long; the limit is {max_duration_s / 60:.0f} min"
+        )
+
+    tmp = dest.with_suffix(".partial.wav")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [
+            "ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(src),
+            "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le",
+            "-t", str(max_duration_s + 1), "-f", "wav", str(tmp),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=max(600, int(max_duration_s / 4)),
+        check=False,
+    )
+    if result.returncode != 0 or not tmp.exists():
+        tmp.unlink(missing_ok=True)
+        raise CorruptAudioError(f"the audio could not be decoded ({_last_line(result.stderr)})")
+    try:
+        decoded = sf.info(str(tmp)).duration
+    except RuntimeError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CorruptAudioError(f"the decoded audio is unreadable ({exc})") from exc
+
+    problem: Exception | None = None
+    if decoded < min_duration_s:
+        problem = AudioTooShortError(f"the file holds no audio to process ({decoded:.2f} s)")
+    elif decoded > max_duration_s:
+        problem = AudioTooLongError(
+            f"the recording is {decoded / 60:.1f} min long; the limit is {max_duration_s / 60:.0f} min"
+        )
+    elif declared is not None and declared - decoded > max(
+        TRUNCATION_TOLERANCE_S, TRUNCATION_TOLERANCE_FRACTION * declared
+    ):
+        problem = CorruptAudioError(
+            f"the file is truncated or damaged: it declares {declared:.1f} s "
+            f"but only {decoded:.1f} s could be decoded"
+        )
+    if problem is not None:
+        tmp.unlink(missing_ok=True)
+        raise problem
+    os.replace(tmp, dest)
+    return AudioInfo(
+        duration_s=decoded,
+        sample_rate=SAMPLE_RATE,
+        source_format=str(fmt.get("format_name", "unknown")),
+        source_codec=str(stream.get("codec_name", "unknown")),
+        declared_duration_s=declared,
+    )

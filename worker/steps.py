@@ -1,0 +1,189 @@
+"""Each step loads a recording by id, calls one stage function and stores what it returns.
+
+Every step is idempotent: running it again replaces the rows it wrote before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import soundfile as sf
+from sqlalchemy import delete, select
+
+from models.db import session_scope
+from models.records import PlannedClip, TimeSpan
+from models.settings import Settings, get_settings
+from models.storage import audio_path, original_path
+from models.tables import Clip, Segment, Speaker, SpeechRegion, utcnow
+from worker.engines import silero
+from worker.engines import whisper as whisper_engine
+from worker.errors import CorruptAudioError, IncompleteTranscriptError
+from worker.stages import clips as clip_stage
+from worker.stages import ingest as ingest_stage
+from worker.stages import speech as speech_stage
+from worker.stages import transcribe as transcribe_stage
+from worker.store import get_recording, set_progress, stage_run, transcribed_fraction
+
+DEFAULT_SPEAKER = "SPEAKER_00"
+
+
+def _content_hash(recording_id: int) -> str:
+    with session_scope() as session:
+        return get_recording(session, recording_id).content_hash
+
+
+def _read_audio(settings: Settings, content_hash: str, start_s: float = 0.0,
+                end_s: float | None = None) -> np.ndarray:
+    path = audio_path(settings, content_hash)
+    if not path.exists():
+        raise CorruptAudioError("the decoded audio is missing; re-run ingest")
+    start = int(start_s * ingest_stage.SAMPLE_RATE)
+    stop = None if end_s is None else int(end_s * ingest_stage.SAMPLE_RATE)
+    samples, _ = sf.read(str(path), start=start, stop=stop, dtype="float32", always_2d=False)
+    return np.asarray(samples, dtype=np.float32)
+
+
+def ingest_step(recording_id: int) -> None:
+    settings = get_settings()
+    content_hash = _content_hash(recording_id)
+    with stage_run(recording_id, "ingest", engine="ffmpeg") as run:
+        info = ingest_stage.decode(
+            original_path(settings, content_hash),
+            audio_path(settings, content_hash),
+            max_duration_s=settings.max_duration_s,
+            min_duration_s=settings.min_duration_s,
+        )
+        run.raw_output = (
+            f"format={info.source_format} codec={info.source_codec} "
+            f"declared={info.declared_duration_s} decoded={info.duration_s:.3f}"
+        )
+    with session_scope() as session:
+        recording = get_recording(session, recording_id)
+        recording.duration_s = info.duration_s
+        recording.source_format = f"{info.source_format}/{info.source_codec}"[:64]
+        recording.error = None
+
+
+def speech_step(recording_id: int) -> None:
+    settings = get_settings()
+    samples = _read_audio(settings, _content_hash(recording_id))
+    total = max(1, len(samples))
+
+    def report(percent: float) -> None:
+        set_progress(recording_id, "speech", percent / 100.0)
+
+    with stage_run(recording_id, "speech", engine=silero.ENGINE_NAME, model_id=silero.MODEL_ID) as run:
+        spans = speech_stage.detect_speech(samples, settings, report if total > 16000 * 600 else None)
+        run.raw_output = " ".join(f"{s.start_s:.2f}-{s.end_s:.2f}" for s in spans)
+    with session_scope() as session:
+        session.execute(delete(SpeechRegion).where(SpeechRegion.recording_id == recording_id))
+        session.add_all(
+            SpeechRegion(recording_id=recording_id, start_s=s.start_s, end_s=s.end_s) for s in spans
+        )
+
+
+def plan_step(recording_id: int) -> list[int]:
+    """Plan the clips; returns their indices. Resets transcripts from any earlier run."""
+    settings = get_settings()
+    with session_scope() as session:
+        recording = get_recording(session, recording_id)
+        duration = recording.duration_s or 0.0
+        content_hash = recording.content_hash
+        spans = [
+            TimeSpan(r.start_s, r.end_s)
+            for r in session.scalars(
+                select(SpeechRegion).where(SpeechRegion.recording_id == recording_id)
+            )
+        ]
+    samples = _read_audio(settings, content_hash)
+    with stage_run(recording_id, "plan", engine="clip-planner") as run:
+        planned = clip_stage.plan_clips(
+            spans,
+            duration,
+            max_clip_s=settings.clip_max_s,
+            quiet_point=speech_stage.quiet_point_finder(samples, ingest_stage.SAMPLE_RATE),
+        )
+        run.raw_output = " ".join(f"{c.start_s:.2f}-{c.end_s:.2f}" for c in planned)
+    with session_scope() as session:
+        for table in (Segment, Clip, Speaker):
+            session.execute(delete(table).where(table.recording_id == recording_id))  # type: ignore[attr-defined]
+        session.add(Speaker(recording_id=recording_id, label=DEFAULT_SPEAKER, display_name="Speaker 1"))
+        session.add_all(
+            Clip(recording_id=recording_id, index=c.index, start_s=c.start_s, end_s=c.end_s,
+                 speaker_label=c.speaker_label)
+            for c in planned
+        )
+    return [c.index for c in planned]
+
+
+def transcribe_step(recording_id: int, clip_indices: Sequence[int]) -> None:
+    settings = get_settings()
+    with session_scope() as session:
+        recording = get_recording(session, recording_id)
+        content_hash, language = recording.content_hash, recording.language
+        clips = [
+            PlannedClip(c.index, c.start_s, c.end_s, c.speaker_label)
+            for c in session.scalars(
+                select(Clip)
+                .where(Clip.recording_id == recording_id, Clip.index.in_(list(clip_indices)))
+                .order_by(Clip.index)
+            )
+        ]
+    engine = whisper_engine.get_whisper(settings)
+    for clip in clips:
+        samples = _read_audio(settings, content_hash, clip.start_s, clip.end_s)
+        with stage_run(recording_id, "transcribe", engine=whisper_engine.ENGINE_NAME,
+                       model_id=engine.model_id, clip_index=clip.index) as run:
+            result = transcribe_stage.transcribe_clip(
+                samples, clip, engine, language or settings.default_language or None
+            )
+            run.raw_output = result.raw_output
+        _store_clip_transcript(recording_id, clip, result)
+        set_progress(recording_id, "transcribe", transcribed_fraction(recording_id))
+
+
+def _store_clip_transcript(
+    recording_id: int, clip: PlannedClip, result: transcribe_stage.ClipTranscript
+) -> None:
+    with session_scope() as session:
+        recording = get_recording(session, recording_id)
+        if result.language and not recording.language:
+            recording.language = result.language
+        speaker_id = session.scalar(
+            select(Speaker.id).where(
+                Speaker.recording_id == recording_id,
+                Speaker.label == (clip.speaker_label or DEFAULT_SPEAKER),
+            )
+        )
+        session.execute(
+            delete(Segment).where(
+                Segment.recording_id == recording_id, Segment.clip_index == clip.index
+            )
+        )
+        session.add_all(
+            Segment(recording_id=recording_id, speaker_id=speaker_id, clip_index=clip.index,
+                    start_s=s.start_s, end_s=s.end_s, text=s.text, confidence=s.confidence)
+            for s in result.segments
+        )
+        session.execute(
+            Clip.__table__.update()
+            .where(Clip.recording_id == recording_id, Clip.index == clip.index)
+            .values(transcribed=True)
+        )
+
+
+def finalize_step(recording_id: int) -> None:
+    with stage_run(recording_id, "finalize", engine="tingshuo"), session_scope() as session:
+        recording = get_recording(session, recording_id)
+        missing = session.scalars(
+            select(Clip.index).where(Clip.recording_id == recording_id, Clip.transcribed.is_(False))
+        ).all()
+        if missing:
+            raise IncompleteTranscriptError(f"clips {list(missing)} were never transcribed")
+        recording.status = "done"
+        recording.progress = 100
+        recording.current_stage = "finalize"
+        recording.finished_at = utcnow()
+        recording.error = None
+
