@@ -74,9 +74,7 @@ def process(
 ) -> None:
     """Queue files for processing."""
     from worker.intake import accept_path
-    from worker.local_worker import start_worker, stop, worker_running
     from worker.pipeline import enqueue
-    from worker.waiting import wait_for
 
     settings = get_settings()
     _migrate()
@@ -102,15 +100,8 @@ def process(
         names[intake.recording_id] = path.name
     finished = True
     if wait and ids:
-        helper = None
-        if settings.embedded_broker and not worker_running(settings):
-            _ensure_default_models()
-            helper = start_worker(settings)
-        try:
-            finished = wait_for(ids, names, err, timeout, show_progress=not as_json or sys.stderr.isatty())
-        finally:
-            if helper is not None:
-                stop(helper)
+        show_bars = not as_json or sys.stderr.isatty()
+        finished = _wait_with_local_worker(ids, names, timeout, show_progress=show_bars)
     results = _results(ids, names)
     if as_json:
         print(json.dumps(rejected + results, ensure_ascii=False, indent=2))
@@ -131,6 +122,43 @@ def _results(ids: list[int], names: dict[int, str]) -> list[dict[str, Any]]:
                 data["file"] = names.get(rid, recording.original_name)
                 out.append(data)
     return out
+
+
+@app.command()
+def reprocess(
+    recording_id: int,
+    wait: Annotated[bool, typer.Option("--wait", help="wait and show progress")] = False,
+    timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 3600.0,
+) -> None:
+    """Run the whole pipeline again for a stored recording (replaces its results)."""
+    from worker.intake import reset_for_rerun
+    from worker.pipeline import enqueue
+
+    settings = get_settings()
+    _migrate()
+    intake = reset_for_rerun(recording_id, settings)
+    enqueue(intake.recording_id)
+    if wait and not _wait_with_local_worker([recording_id], {}, timeout, show_progress=True):
+        raise typer.Exit(2)
+
+
+def _wait_with_local_worker(
+    ids: list[int], names: dict[int, str], timeout: float, show_progress: bool
+) -> bool:
+    """Wait for the recordings; on the embedded default, run a worker meanwhile if none runs."""
+    from worker.local_worker import start_worker, stop, worker_running
+    from worker.waiting import wait_for
+
+    settings = get_settings()
+    helper = None
+    if settings.embedded_broker and not worker_running(settings):
+        _ensure_default_models()
+        helper = start_worker(settings)
+    try:
+        return wait_for(ids, names, err, timeout, show_progress=show_progress)
+    finally:
+        if helper is not None:
+            stop(helper)
 
 
 @app.command()

@@ -133,3 +133,18 @@ def accept_path(path: Path, settings: Settings, **options: str | None) -> Intake
         raise RejectedUpload(f"{path} is not a file")
     with path.open("rb") as stream:
         return accept_stream(stream, path.name, settings, **options)  # type: ignore[arg-type]
+
+
+def reset_for_rerun(recording_id: int, settings: Settings) -> Intake:
+    """Put a recording back in the queue state (retry of a failed one, or a re-run)."""
+    with session_scope() as session:
+        recording = session.get(Recording, recording_id)
+        if recording is None:
+            raise RejectedUpload(f"no recording {recording_id}")
+        if not original_path(settings, recording.content_hash).exists():
+            raise RejectedUpload(
+                f"recording {recording_id} has no stored file to process (it was rejected at upload)"
+            )
+        recording.status, recording.progress, recording.error = "queued", 0, None
+        recording.current_stage, recording.finished_at = None, None
+        return Intake(recording.id, False, "queued", None)

@@ -25,7 +25,10 @@ TRUNCATION_TOLERANCE_S = 1.0
 TRUNCATION_TOLERANCE_FRACTION = 0.05
 
 
-def _last_line(text: str) -> str:
+def _last_line(text: str, *paths: Path) -> str:
+    """ffmpeg's last complaint, without our storage paths (they mean nothing to the uploader)."""
+    for path in paths:
+        text = text.replace(str(path), "input")
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "no details"
 
@@ -45,7 +48,7 @@ def probe(path: Path) -> dict[str, Any]:
     )
     if result.returncode != 0:
         raise NotAudioError(
-            f"not an audio or video file that can be read ({_last_line(result.stderr)})"
+            f"not an audio or video file that can be read ({_last_line(result.stderr, path)})"
         )
     info: dict[str, Any] = json.loads(result.stdout or "{}")
     return info
@@ -92,7 +95,9 @@ def decode(src: Path, dest: Path, *, max_duration_s: float, min_duration_s: floa
     )
     if result.returncode != 0 or not tmp.exists():
         tmp.unlink(missing_ok=True)
-        raise CorruptAudioError(f"the audio could not be decoded ({_last_line(result.stderr)})")
+        raise CorruptAudioError(
+            f"the audio could not be decoded ({_last_line(result.stderr, src, tmp)})"
+        )
     try:
         decoded = sf.info(str(tmp)).duration
     except RuntimeError as exc:

@@ -1,0 +1,181 @@
+"""Shared fixtures: real PostgreSQL and Redis, real worker processes, real audio files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import redis
+
+from models.db import dispose_engines
+from models.settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+LIBRISPEECH = DATA / "librispeech_1995-1837-0001.wav"
+LIBRISPEECH_TEXT = (
+    "it was the first great sorrow of his life it was not so much the loss of the cotton "
+    "itself but the fantasy the hopes the dreams built around it"
+)
+AISHELL = DATA / "aishell_BAC009S0724W0121.wav"
+AISHELL_TEXT = "广州市房地产中介协会分析"
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TINGSHUO_TEST_POSTGRES_URL", "postgresql://tingshuo:tingshuo@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("TINGSHUO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+BIN = Path(sys.executable).parent
+
+
+def tingshuo_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TINGSHUO_")}
+    env.update(overrides)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 600, cwd: Path | None = None,
+            stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "tingshuo"), *args], env=env, cwd=cwd or ROOT, capture_output=True,
+        text=True, timeout=timeout, check=False,
+        input=None if stdin is None else stdin.decode(),
+    )
+
+
+def cli_json(*args: str, env: dict[str, str], timeout: float = 600) -> Any:
+    result = run_cli(*args, env=env, timeout=timeout)
+    assert result.stdout.strip(), f"no JSON printed; stderr:\n{result.stderr[-3000:]}"
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """In-process settings pointing at a fresh embedded data folder."""
+    for key in list(os.environ):
+        if key.startswith("TINGSHUO_"):
+            monkeypatch.delenv(key)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("TINGSHUO_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    dispose_engines()
+    yield data_dir
+    dispose_engines()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def embedded_db(isolated_settings: Path) -> Path:
+    from migrations import upgrade_head
+
+    get_settings().ensure_dirs()
+    upgrade_head()
+    return isolated_settings
+
+
+def _admin_connection() -> psycopg.Connection[Any]:
+    try:
+        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is required at {POSTGRES_ADMIN_URL}: run scripts/services.sh ({exc})")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"tingshuo_test_{uuid.uuid4().hex[:12]}"
+    with _admin_connection() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    yield f"{base}/{name}"
+    dispose_engines()
+    with _admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url() -> str:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
+    try:
+        client.flushdb()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"Redis is required at {REDIS_URL}: run scripts/services.sh ({exc})")
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real Whisper base model, assembled once per test run from its PyPI packages."""
+    from worker.model_store import prepare_whisper_base
+
+    shared = os.environ.get("TINGSHUO_TEST_MODELS_DIR")
+    root = Path(shared) if shared else ROOT / "tingshuo-data" / "models"
+    return prepare_whisper_base(root / "whisper-base")
+
+
+class WorkerProcess:
+    def __init__(self, env: dict[str, str], log: Path, queues: str = "cpu,gpu") -> None:
+        self.env, self.log, self.queues = env, log, queues
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> WorkerProcess:
+        from worker.local_worker import worker_argv
+
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                worker_argv(queues=self.queues, hostname=f"test-{uuid.uuid4().hex[:6]}@%h"),
+                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.log.exists() and "ready." in self.log.read_text(errors="replace"):
+                return
+            assert self.process is not None and self.process.poll() is None, self.tail()
+            time.sleep(0.2)
+        raise AssertionError(f"worker did not start:\n{self.tail()}")
+
+    def tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+    def stop(self) -> None:
+        from worker.local_worker import stop
+
+        if self.process is not None:
+            stop(self.process)
+
+
+@pytest.fixture
+def service_env(postgres_url: str, redis_url: str, tmp_path: Path, whisper_dir: Path) -> dict[str, str]:
+    """Environment for processes that use real PostgreSQL and Redis (production-like)."""
+    from migrations import upgrade_head
+
+    upgrade_head(postgres_url)
+    return tingshuo_env(
+        TINGSHUO_DATA_DIR=str(tmp_path / "data"),
+        TINGSHUO_DATABASE_URL=postgres_url,
+        TINGSHUO_BROKER_URL=redis_url,
+        TINGSHUO_RESULT_BACKEND=redis_url,
+        TINGSHUO_WHISPER_MODEL=str(whisper_dir),
+        TINGSHUO_MAX_UPLOAD_BYTES=str(2 * 1024 * 1024),
+    )
+
+
+@pytest.fixture
+def service_worker(service_env: dict[str, str], tmp_path: Path) -> Iterator[WorkerProcess]:
+    worker = WorkerProcess(service_env, tmp_path / "worker.log").start()
+    yield worker
+    worker.stop()
