@@ -45,6 +45,17 @@ def stage_run(
     """Record one execution of ``stage``: running now, then done or failed with its timing."""
     with session_scope() as session:
         recording = get_recording(session, recording_id)
+        # A run of the same work still marked running was cut off (a worker killed or lost).
+        session.execute(
+            update(StageRun)
+            .where(
+                StageRun.recording_id == recording_id,
+                StageRun.stage == stage,
+                StageRun.clip_index.is_(None) if clip_index is None else StageRun.clip_index == clip_index,
+                StageRun.status == "running",
+            )
+            .values(status="abandoned", error="the worker running it stopped before it finished")
+        )
         run = StageRun(
             recording_id=recording_id,
             stage=stage,

@@ -1,0 +1,47 @@
+"""The embedded default: SQLite and a broker with no server, no worker started beforehand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.asr_metrics import cer_chinese, wer
+from tests.conftest import AISHELL, AISHELL_TEXT, LIBRISPEECH, LIBRISPEECH_TEXT, cli_json, run_cli, tingshuo_env
+
+pytestmark = pytest.mark.slow
+
+
+def test_process_wait_runs_its_own_worker_on_the_embedded_default(tmp_path: Path, whisper_dir: Path) -> None:
+    env = tingshuo_env(TINGSHUO_DATA_DIR=str(tmp_path / "data"), TINGSHUO_WHISPER_MODEL=str(whisper_dir))
+    results = cli_json("process", str(LIBRISPEECH), str(AISHELL), "--kind", "lesson", "--wait", "--json",
+                       env=env, timeout=300)
+    english, mandarin = results
+    assert english["status"] == "done" and english["kind"] == "lesson"
+    assert english["original_name"] == LIBRISPEECH.name
+    assert wer(LIBRISPEECH_TEXT, english["text"]) < 0.15
+    assert mandarin["status"] == "done"
+    assert cer_chinese(AISHELL_TEXT, mandarin["text"]) < 0.3
+    assert (tmp_path / "data" / "tingshuo.db").exists()
+    # The helper worker is gone once the command returns: nothing holds the worker lock.
+    from models.settings import Settings
+    from worker.local_worker import worker_running
+
+    assert not worker_running(Settings(data_dir=tmp_path / "data"))
+
+    shown = cli_json("show", str(english["id"]), "--json", env=env)
+    assert shown["text"] == english["text"]
+
+
+def test_show_unknown_recording_is_a_clear_error(tmp_path: Path) -> None:
+    env = tingshuo_env(TINGSHUO_DATA_DIR=str(tmp_path / "data"))
+    result = run_cli("show", "999", "--json", env=env)
+    assert result.returncode == 1
+    assert "no recording 999" in result.stderr
+
+
+def test_process_without_wait_only_queues(tmp_path: Path) -> None:
+    env = tingshuo_env(TINGSHUO_DATA_DIR=str(tmp_path / "data"))
+    result = run_cli("process", str(LIBRISPEECH), "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "queued as recording 1" in result.stderr
