@@ -19,11 +19,13 @@ class UploadOutcome:
     ok: bool
 
 
-def upload(stream: BinaryIO, name: str, kind: str, uploaded_by: str | None,
-           language: str | None = None) -> UploadOutcome:
+def upload(
+    stream: BinaryIO, name: str, kind: str, uploaded_by: str | None, language: str | None = None
+) -> UploadOutcome:
     try:
-        intake = accept_stream(stream, name, get_settings(), kind=kind,
-                               uploaded_by=uploaded_by, language=language)
+        intake = accept_stream(
+            stream, name, get_settings(), kind=kind, uploaded_by=uploaded_by, language=language
+        )
     except RejectedUpload as exc:
         return UploadOutcome(name, None, str(exc), False)
     if intake.created and intake.status == "queued":
@@ -31,8 +33,12 @@ def upload(stream: BinaryIO, name: str, kind: str, uploaded_by: str | None,
         return UploadOutcome(name, intake.recording_id, "queued", True)
     if intake.created:
         return UploadOutcome(name, intake.recording_id, f"rejected: {intake.error}", False)
-    return UploadOutcome(name, intake.recording_id,
-                         f"already uploaded as recording {intake.recording_id} ({intake.status})", True)
+    return UploadOutcome(
+        name,
+        intake.recording_id,
+        f"already uploaded as recording {intake.recording_id} ({intake.status})",
+        True,
+    )
 
 
 def retry(recording_id: int) -> str:

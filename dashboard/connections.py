@@ -17,7 +17,6 @@ def database() -> Engine:
 def ensure_database() -> bool:
     """Apply migrations once per server start, so a fresh data folder just works."""
     from migrations import upgrade_head
-
     from models.settings import get_settings
 
     settings = get_settings()

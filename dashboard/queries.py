@@ -30,7 +30,9 @@ class RecordingRow:
     created_at: str
 
 
-def list_recordings(kind: str | None = None, status: str | None = None, limit: int = 500) -> list[RecordingRow]:
+def list_recordings(
+    kind: str | None = None, status: str | None = None, limit: int = 500
+) -> list[RecordingRow]:
     query = select(Recording).order_by(Recording.id.desc()).limit(limit)
     if kind:
         query = query.where(Recording.kind == kind)
@@ -38,9 +40,17 @@ def list_recordings(kind: str | None = None, status: str | None = None, limit: i
         query = query.where(Recording.status == status)
     with session_scope() as session:
         return [
-            RecordingRow(r.id, r.original_name, r.kind, r.status, r.current_stage,
-                         100 if r.status == "done" else r.progress, r.duration_s, r.error,
-                         r.created_at.strftime("%Y-%m-%d %H:%M"))
+            RecordingRow(
+                r.id,
+                r.original_name,
+                r.kind,
+                r.status,
+                r.current_stage,
+                100 if r.status == "done" else r.progress,
+                r.duration_s,
+                r.error,
+                r.created_at.strftime("%Y-%m-%d %H:%M"),
+            )
             for r in session.scalars(query)
         ]
 

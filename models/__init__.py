@@ -1,1 +1,1 @@
-"""Tingshuo's shared data model: settings, ORM tables, sessions. Imports neither torch nor Celery."""
+"""Tingshuo's shared data model: settings, ORM tables, sessions. Imports no torch, no Celery."""

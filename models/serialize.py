@@ -35,9 +35,7 @@ def recording_as_dict(recording: Recording) -> dict[str, Any]:
         "uploaded_by": recording.uploaded_by,
         "created_at": _time(recording.created_at),
         "finished_at": _time(recording.finished_at),
-        "speakers": [
-            {"label": s.label, "name": s.display_name} for s in recording.speakers
-        ],
+        "speakers": [{"label": s.label, "name": s.display_name} for s in recording.speakers],
         "segments": [
             {
                 "start": round(seg.start_s, 3),

@@ -43,11 +43,21 @@ def tingshuo_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, env: dict[str, str], timeout: float = 600, cwd: Path | None = None,
-            stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str,
+    env: dict[str, str],
+    timeout: float = 600,
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "tingshuo"), *args], env=env, cwd=cwd or ROOT, capture_output=True,
-        text=True, timeout=timeout, check=False,
+        [str(BIN / "tingshuo"), *args],
+        env=env,
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
         input=None if stdin is None else stdin.decode(),
     )
 
@@ -86,7 +96,9 @@ def _admin_connection() -> psycopg.Connection[Any]:
     try:
         return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is required at {POSTGRES_ADMIN_URL}: run scripts/services.sh ({exc})")
+        pytest.fail(
+            f"PostgreSQL is required at {POSTGRES_ADMIN_URL}: run scripts/services.sh ({exc})"
+        )
 
 
 @pytest.fixture
@@ -133,7 +145,10 @@ class WorkerProcess:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 worker_argv(queues=self.queues, hostname=f"test-{uuid.uuid4().hex[:6]}@%h"),
-                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         self._wait_ready()
@@ -159,7 +174,9 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def service_env(postgres_url: str, redis_url: str, tmp_path: Path, whisper_dir: Path) -> dict[str, str]:
+def service_env(
+    postgres_url: str, redis_url: str, tmp_path: Path, whisper_dir: Path
+) -> dict[str, str]:
     """Environment for processes that use real PostgreSQL and Redis (production-like)."""
     from migrations import upgrade_head
 

@@ -29,8 +29,18 @@ def repeated_with_pauses(src: Path, dest: Path, times: int, pause_s: float) -> P
         inputs += ["-i", str(src)]
         parts.append(f"[{i}:a]aresample=16000,apad=pad_dur={pause_s}[a{i}]")
     concat = "".join(f"[a{i}]" for i in range(times)) + f"concat=n={times}:v=0:a=1[out]"
-    ffmpeg(*inputs, "-filter_complex", ";".join([*parts, concat]), "-map", "[out]",
-           "-ac", "1", "-ar", "16000", str(dest))
+    ffmpeg(
+        *inputs,
+        "-filter_complex",
+        ";".join([*parts, concat]),
+        "-map",
+        "[out]",
+        "-ac",
+        "1",
+        "-ar",
+        "16000",
+        str(dest),
+    )
     return dest
 
 
@@ -40,5 +50,5 @@ def video_without_audio(dest: Path) -> Path:
 
 
 def silence(dest: Path, seconds: float) -> Path:
-    ffmpeg("-f", "lavfi", "-i", f"anullsrc=r=16000:cl=mono", "-t", str(seconds), str(dest))
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", str(seconds), str(dest))
     return dest

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,16 +33,27 @@ def covered(clips: list[PlannedClip], span: TimeSpan) -> bool:
         ("no speech", [], 60.0, []),
         ("one short region", [(1.0, 5.0)], 10.0, [(0.75, 5.25)]),
         ("region at the very start and end", [(0.0, 10.0)], 10.0, [(0.0, 10.0)]),
-        ("long silence splits clips", [(1.0, 5.0), (20.0, 25.0)], 30.0,
-         [(0.75, 5.25), (19.75, 25.25)]),
+        (
+            "long silence splits clips",
+            [(1.0, 5.0), (20.0, 25.0)],
+            30.0,
+            [(0.75, 5.25), (19.75, 25.25)],
+        ),
         ("short pauses stay in one clip", [(1.0, 5.0), (5.5, 9.0)], 10.0, [(0.75, 9.25)]),
-        ("cut in the longest pause of the second half",
-         [(0.0, 10.0), (10.3, 20.0), (21.0, 29.0), (29.2, 40.0)], 40.0,
-         [(0.0, 20.5), (20.5, 40.0)]),
+        (
+            "cut in the longest pause of the second half",
+            [(0.0, 10.0), (10.3, 20.0), (21.0, 29.0), (29.2, 40.0)],
+            40.0,
+            [(0.0, 20.5), (20.5, 40.0)],
+        ),
     ],
 )
-def test_table(name: str, speech: list[tuple[float, float]], duration: float,
-               expected: list[tuple[float, float]]) -> None:
+def test_table(
+    name: str,
+    speech: list[tuple[float, float]],
+    duration: float,
+    expected: list[tuple[float, float]],
+) -> None:
     clips = plan_clips(spans(*speech), duration)
     assert [(pytest.approx(c.start_s), pytest.approx(c.end_s)) for c in clips] == expected, name
 
@@ -48,7 +61,7 @@ def test_table(name: str, speech: list[tuple[float, float]], duration: float,
 def test_continuous_speech_is_cut_into_contiguous_clips() -> None:
     clips = plan_clips(spans((0.0, 95.0)), 95.0, max_clip_s=30.0)
     assert [c.duration_s for c in clips] == [30.0, 30.0, 30.0, pytest.approx(5.0)]
-    for left, right in zip(clips, clips[1:], strict=False):
+    for left, right in pairwise(clips):
         assert left.end_s == right.start_s
 
 
@@ -86,17 +99,25 @@ def speech_layouts(draw: st.DrawFn) -> tuple[list[TimeSpan], float]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(layout=speech_layouts(), max_clip=st.floats(min_value=5.0, max_value=30.0),
-       quiet_offset=st.floats(min_value=-3.0, max_value=3.0))
-def test_properties(layout: tuple[list[TimeSpan], float], max_clip: float,
-                    quiet_offset: float) -> None:
+@given(
+    layout=speech_layouts(),
+    max_clip=st.floats(min_value=5.0, max_value=30.0),
+    quiet_offset=st.floats(min_value=-3.0, max_value=3.0),
+)
+def test_properties(
+    layout: tuple[list[TimeSpan], float], max_clip: float, quiet_offset: float
+) -> None:
     speech, duration = layout
-    clips = plan_clips(speech, duration, max_clip_s=max_clip,
-                       quiet_point=lambda start, end: (start + end) / 2 + quiet_offset)
+    clips = plan_clips(
+        speech,
+        duration,
+        max_clip_s=max_clip,
+        quiet_point=lambda start, end: (start + end) / 2 + quiet_offset,
+    )
     for clip in clips:
         assert clip.duration_s <= max_clip + 1e-9
         assert 0.0 <= clip.start_s < clip.end_s <= duration
-    for left, right in zip(clips, clips[1:], strict=False):
+    for left, right in pairwise(clips):
         assert left.end_s <= right.start_s + 1e-9, "clips must not overlap"
     for span in merge_spans(speech, duration):
         assert covered(clips, span), f"speech {span} lost"

@@ -19,21 +19,46 @@ HOSTILE = '<script>alert("owned")</script> **bold** [link](http://example.invali
 @pytest.fixture
 def seeded(embedded_db: Path) -> dict[str, int]:
     with session_scope() as session:
-        done = Recording(content_hash="a" * 64, original_name="standup.wav", kind="meeting",
-                         status="done", progress=100, duration_s=12.0, language="en")
-        failed = Recording(content_hash="b" * 64, original_name="notes.wav", kind="lesson",
-                           status="failed", current_stage="ingest",
-                           error="not an audio or video file that can be read")
+        done = Recording(
+            content_hash="a" * 64,
+            original_name="standup.wav",
+            kind="meeting",
+            status="done",
+            progress=100,
+            duration_s=12.0,
+            language="en",
+        )
+        failed = Recording(
+            content_hash="b" * 64,
+            original_name="notes.wav",
+            kind="lesson",
+            status="failed",
+            current_stage="ingest",
+            error="not an audio or video file that can be read",
+        )
         session.add_all([done, failed])
         session.flush()
         speaker = Speaker(recording_id=done.id, label="SPEAKER_00", display_name="Alice")
         session.add(speaker)
         session.flush()
-        session.add_all([
-            Segment(recording_id=done.id, speaker_id=speaker.id, start_s=0.0, end_s=4.0,
-                    text="We ship the release on Friday."),
-            Segment(recording_id=done.id, speaker_id=speaker.id, start_s=4.0, end_s=8.0, text=HOSTILE),
-        ])
+        session.add_all(
+            [
+                Segment(
+                    recording_id=done.id,
+                    speaker_id=speaker.id,
+                    start_s=0.0,
+                    end_s=4.0,
+                    text="We ship the release on Friday.",
+                ),
+                Segment(
+                    recording_id=done.id,
+                    speaker_id=speaker.id,
+                    start_s=4.0,
+                    end_s=8.0,
+                    text=HOSTILE,
+                ),
+            ]
+        )
         return {"done": done.id, "failed": failed.id}
 
 
@@ -58,7 +83,9 @@ def test_empty_library_says_how_to_start(embedded_db: Path) -> None:
     assert "No recordings yet" in app.info[0].value
 
 
-def test_recording_page_shows_transcript_with_speakers_as_plain_text(seeded: dict[str, int]) -> None:
+def test_recording_page_shows_transcript_with_speakers_as_plain_text(
+    seeded: dict[str, int],
+) -> None:
     app = AppTest.from_file(str(PAGES / "recording.py"), default_timeout=30)
     app.query_params["id"] = str(seeded["done"])
     app.run()
@@ -66,7 +93,9 @@ def test_recording_page_shows_transcript_with_speakers_as_plain_text(seeded: dic
     assert app.title[0].value == "standup.wav"
     texts = [t.value for t in app.text]
     assert texts == ["We ship the release on Friday.", HOSTILE]
-    assert not any(HOSTILE in m.value for m in app.markdown), "transcript must never be rendered as markup"
+    assert not any(HOSTILE in m.value for m in app.markdown), (
+        "transcript must never be rendered as markup"
+    )
     assert [b.label for b in app.button] == ["0:00:00", "0:00:04"]
 
 

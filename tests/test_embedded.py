@@ -7,15 +7,36 @@ from pathlib import Path
 import pytest
 
 from tests.asr_metrics import cer_chinese, wer
-from tests.conftest import AISHELL, AISHELL_TEXT, LIBRISPEECH, LIBRISPEECH_TEXT, cli_json, run_cli, tingshuo_env
+from tests.conftest import (
+    AISHELL,
+    AISHELL_TEXT,
+    LIBRISPEECH,
+    LIBRISPEECH_TEXT,
+    cli_json,
+    run_cli,
+    tingshuo_env,
+)
 
 pytestmark = pytest.mark.slow
 
 
-def test_process_wait_runs_its_own_worker_on_the_embedded_default(tmp_path: Path, whisper_dir: Path) -> None:
-    env = tingshuo_env(TINGSHUO_DATA_DIR=str(tmp_path / "data"), TINGSHUO_WHISPER_MODEL=str(whisper_dir))
-    results = cli_json("process", str(LIBRISPEECH), str(AISHELL), "--kind", "lesson", "--wait", "--json",
-                       env=env, timeout=300)
+def test_process_wait_runs_its_own_worker_on_the_embedded_default(
+    tmp_path: Path, whisper_dir: Path
+) -> None:
+    env = tingshuo_env(
+        TINGSHUO_DATA_DIR=str(tmp_path / "data"), TINGSHUO_WHISPER_MODEL=str(whisper_dir)
+    )
+    results = cli_json(
+        "process",
+        str(LIBRISPEECH),
+        str(AISHELL),
+        "--kind",
+        "lesson",
+        "--wait",
+        "--json",
+        env=env,
+        timeout=300,
+    )
     english, mandarin = results
     assert english["status"] == "done" and english["kind"] == "lesson"
     assert english["original_name"] == LIBRISPEECH.name

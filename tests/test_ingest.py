@@ -33,7 +33,9 @@ LIMITS = {"max_duration_s": 3600.0, "min_duration_s": 0.1}
         (".mp4", ["-f", "lavfi", "-i", "color=c=black:s=64x64:d=9", "-shortest", "-c:a", "aac"]),
     ],
 )
-def test_common_containers_decode_to_16k_mono(tmp_path: Path, suffix: str, codec_args: list[str]) -> None:
+def test_common_containers_decode_to_16k_mono(
+    tmp_path: Path, suffix: str, codec_args: list[str]
+) -> None:
     src = convert(LIBRISPEECH, tmp_path / f"in{suffix}", *codec_args)
     info = decode(src, tmp_path / "out.wav", **LIMITS)
     out = sf.info(str(tmp_path / "out.wav"))
@@ -54,11 +56,15 @@ def _empty(tmp: Path) -> Path:
 
 
 def _truncated_mp3(tmp: Path) -> Path:
-    return truncated_copy(convert(LIBRISPEECH, tmp / "full.mp3", "-b:a", "64k"), tmp / "cut.mp3", 0.4)
+    return truncated_copy(
+        convert(LIBRISPEECH, tmp / "full.mp3", "-b:a", "64k"), tmp / "cut.mp3", 0.4
+    )
 
 
 def _header_only_mp3(tmp: Path) -> Path:
-    return truncated_copy(convert(LIBRISPEECH, tmp / "full.mp3", "-b:a", "64k"), tmp / "cut.mp3", 0.005)
+    return truncated_copy(
+        convert(LIBRISPEECH, tmp / "full.mp3", "-b:a", "64k"), tmp / "cut.mp3", 0.005
+    )
 
 
 def _random_bytes(tmp: Path) -> Path:
@@ -78,8 +84,15 @@ def _random_bytes(tmp: Path) -> Path:
         (lambda tmp: video_without_audio(tmp / "silent.mp4"), NotAudioError, "no audio track"),
         (lambda tmp: silence(tmp / "blip.wav", 0.02), AudioTooShortError, "no audio"),
     ],
-    ids=["text-renamed-wav", "zero-bytes", "truncated-mp3", "header-only-mp3", "random-bytes",
-         "video-without-audio", "too-short"],
+    ids=[
+        "text-renamed-wav",
+        "zero-bytes",
+        "truncated-mp3",
+        "header-only-mp3",
+        "random-bytes",
+        "video-without-audio",
+        "too-short",
+    ],
 )
 def test_bad_input_is_rejected_with_a_clear_error(tmp_path: Path, make, error, message) -> None:  # type: ignore[no-untyped-def]
     dest = tmp_path / "out.wav"

@@ -28,7 +28,10 @@ def test_same_content_under_two_names_is_one_recording(embedded_db: Path, tmp_pa
         assert session.scalar(select(func.count(Recording.id))) == 1
         recording = session.get(Recording, first.recording_id)
         assert recording is not None
-        assert original_path(get_settings(), recording.content_hash).read_bytes() == LIBRISPEECH.read_bytes()
+        assert (
+            original_path(get_settings(), recording.content_hash).read_bytes()
+            == LIBRISPEECH.read_bytes()
+        )
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,12 @@ from tests.media import convert, repeated_with_pauses, truncated_copy
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 
-def test_english_and_mandarin_transcripts(service_env: dict[str, str], service_worker: WorkerProcess) -> None:
-    results = cli_json("process", str(LIBRISPEECH), str(AISHELL), "--wait", "--json",
-                       env=service_env, timeout=300)
+def test_english_and_mandarin_transcripts(
+    service_env: dict[str, str], service_worker: WorkerProcess
+) -> None:
+    results = cli_json(
+        "process", str(LIBRISPEECH), str(AISHELL), "--wait", "--json", env=service_env, timeout=300
+    )
     by_name = {r["file"]: r for r in results}
     english, mandarin = by_name[LIBRISPEECH.name], by_name[AISHELL.name]
     assert english["status"] == "done", english["error"]
@@ -43,7 +46,12 @@ def test_english_and_mandarin_transcripts(service_env: dict[str, str], service_w
     url = service_env["TINGSHUO_DATABASE_URL"]
     with session_scope(url) as session:
         runs = session.scalars(select(StageRun).where(StageRun.recording_id == english["id"])).all()
-        assert [r.stage for r in runs if r.stage != "transcribe"] == ["ingest", "speech", "plan", "finalize"]
+        assert [r.stage for r in runs if r.stage != "transcribe"] == [
+            "ingest",
+            "speech",
+            "plan",
+            "finalize",
+        ]
         assert all(r.status == "done" and r.duration_s is not None for r in runs)
         transcribe_runs = [r for r in runs if r.stage == "transcribe"]
         assert transcribe_runs and all(r.raw_output and r.model_id for r in transcribe_runs)
@@ -70,12 +78,22 @@ def test_bad_inputs_fail_with_messages_and_the_worker_keeps_working(
     text.write_text("not audio at all\n" * 50)
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
-    truncated = truncated_copy(convert(LIBRISPEECH, tmp_path / "full.mp3", "-b:a", "64k"),
-                               tmp_path / "cut.mp3", 0.4)
+    truncated = truncated_copy(
+        convert(LIBRISPEECH, tmp_path / "full.mp3", "-b:a", "64k"), tmp_path / "cut.mp3", 0.4
+    )
     huge = tmp_path / "huge.wav"  # the service environment limits uploads to 2 MB
     huge.write_bytes(b"RIFF" + bytes(3 * 1024 * 1024))
-    result = run_cli("process", str(text), str(empty), str(truncated), str(huge), "--wait", "--json",
-                     env=service_env, timeout=300)
+    result = run_cli(
+        "process",
+        str(text),
+        str(empty),
+        str(truncated),
+        str(huge),
+        "--wait",
+        "--json",
+        env=service_env,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stderr
     import json
 
@@ -97,19 +115,27 @@ def test_bad_inputs_fail_with_messages_and_the_worker_keeps_working(
 def test_running_the_pipeline_again_replaces_rows_instead_of_duplicating(
     service_env: dict[str, str], service_worker: WorkerProcess
 ) -> None:
-    [first] = cli_json("process", str(LIBRISPEECH), "--wait", "--json", env=service_env, timeout=300)
+    [first] = cli_json(
+        "process", str(LIBRISPEECH), "--wait", "--json", env=service_env, timeout=300
+    )
     url = service_env["TINGSHUO_DATABASE_URL"]
 
     def counts() -> tuple[int, int]:
         with session_scope(url) as session:
-            segments = session.scalar(select(func.count(Segment.id)).where(Segment.recording_id == first["id"]))
-            clips = session.scalar(select(func.count(Clip.id)).where(Clip.recording_id == first["id"]))
+            segments = session.scalar(
+                select(func.count(Segment.id)).where(Segment.recording_id == first["id"])
+            )
+            clips = session.scalar(
+                select(func.count(Clip.id)).where(Clip.recording_id == first["id"])
+            )
         return int(segments or 0), int(clips or 0)
 
     before = counts()
     rerun = run_cli("reprocess", str(first["id"]), "--wait", env=service_env, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert counts() == before
-    [again] = cli_json("process", str(LIBRISPEECH), "--wait", "--json", env=service_env, timeout=300)
+    [again] = cli_json(
+        "process", str(LIBRISPEECH), "--wait", "--json", env=service_env, timeout=300
+    )
     assert again["id"] == first["id"]
     assert again["segments"] == first["segments"]

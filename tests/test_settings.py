@@ -48,7 +48,9 @@ def test_production_with_everything_named_is_accepted() -> None:
     assert settings.sqlalchemy_url == PRODUCTION["database_url"]
 
 
-def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_settings_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("TINGSHUO_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TINGSHUO_MAX_UPLOAD_BYTES", "1234")
     settings = Settings()

@@ -7,7 +7,7 @@ from typing import IO, Any
 
 from celery import Celery
 from celery.signals import worker_init, worker_shutdown
-from kombu import Queue
+from kombu.entity import Queue
 
 from models.settings import Settings, get_settings
 
@@ -40,6 +40,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_time_limit": settings.task_time_limit_s,
         "task_track_started": True,
         "result_expires": 24 * 3600,
+        # The database result backend joins a chord by polling; poll often, it is a local file.
+        "result_chord_retry_interval": 0.2,
         "broker_transport_options": transport_options,
         "result_backend_transport_options": transport_options,
         "broker_connection_retry_on_startup": True,
@@ -49,9 +51,19 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _tune_embedded_broker() -> None:
+    # kombu's SQLAlchemy transport polls every second and passes any transport option on to
+    # create_engine, so its interval can only be set on the class. Every pipeline step is one
+    # hop through the broker; a second per hop dominated short recordings (see bench/).
+    from kombu.transport import sqlalchemy as sqla_transport
+
+    sqla_transport.Transport.polling_interval = 0.1
+
+
 def create_celery(settings: Settings) -> Celery:
     if settings.embedded_broker:
         settings.ensure_dirs()
+        _tune_embedded_broker()
     app = Celery("tingshuo", include=["worker.tasks"])
     app.conf.update(celery_config(settings))
     return app

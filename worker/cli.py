@@ -83,8 +83,13 @@ def process(
     rejected: list[dict[str, Any]] = []
     for path in files:
         try:
-            intake = accept_path(path, settings, kind=kind, language=language or None,
-                                 uploaded_by=os.environ.get("USER") or "cli")
+            intake = accept_path(
+                path,
+                settings,
+                kind=kind,
+                language=language or None,
+                uploaded_by=os.environ.get("USER") or "cli",
+            )
         except RejectedUpload as exc:
             err.print(f"[red]{path}: {exc}[/red]")
             rejected.append({"original_name": path.name, "status": "failed", "error": str(exc)})
@@ -95,7 +100,9 @@ def process(
         elif intake.created:
             err.print(f"[red]{path.name}: rejected: {intake.error}[/red]")
         else:
-            err.print(f"{path.name}: already known as recording {intake.recording_id} ({intake.status})")
+            err.print(
+                f"{path.name}: already known as recording {intake.recording_id} ({intake.status})"
+            )
         ids.append(intake.recording_id)
         names[intake.recording_id] = path.name
     finished = True
@@ -177,7 +184,9 @@ def show(
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    print(f"#{data['id']} {data['original_name']} [{data['status']}] {data['duration_s'] or 0:.1f} s")
+    print(
+        f"#{data['id']} {data['original_name']} [{data['status']}] {data['duration_s'] or 0:.1f} s"
+    )
     if data["error"]:
         print(f"error: {data['error']}")
     for seg in data["segments"]:
@@ -197,7 +206,7 @@ def worker(
     if "gpu" in queues.split(","):
         _ensure_default_models()
     argv = worker_argv(queues=queues, concurrency=concurrency, pool=pool)
-    os.execv(argv[0], argv)
+    os.execv(argv[0], argv)  # noqa: S606 - replaces this process with a fixed argv
 
 
 @app.command()
@@ -207,7 +216,7 @@ def dashboard(port: Annotated[int, typer.Option(help="port")] = 0) -> None:
 
     _migrate()
     argv = dashboard_argv(get_settings(), port or None)
-    os.execv(argv[0], argv)
+    os.execv(argv[0], argv)  # noqa: S606 - replaces this process with a fixed argv
 
 
 @app.command()
@@ -225,7 +234,8 @@ def up(port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
         processes.append(start_worker(settings))
     processes.append(subprocess.Popen(dashboard_argv(settings, port or None)))
     url = f"http://{settings.dashboard_address}:{port or settings.dashboard_port}"
-    err.print(f"Tingshuo is running: open [bold]{url}[/bold] (worker log: {settings.data_path / 'worker.log'})")
+    log = settings.data_path / "worker.log"
+    err.print(f"Tingshuo is running: open [bold]{url}[/bold] (worker log: {log})")
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         while all(p.poll() is None for p in processes):

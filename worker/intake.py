@@ -83,15 +83,32 @@ def accept_stream(
                 f"the file is {_human(size)}, over the upload limit of "
                 f"{_human(settings.max_upload_bytes)}"
             )
-        return _register(temp, digest.hexdigest(), size, error, original_name, settings,
-                         kind=kind, uploaded_by=uploaded_by, language=language)
+        return _register(
+            temp,
+            digest.hexdigest(),
+            size,
+            error,
+            original_name,
+            settings,
+            kind=kind,
+            uploaded_by=uploaded_by,
+            language=language,
+        )
     finally:
         temp.unlink(missing_ok=True)
 
 
 def _register(
-    temp: Path, content_hash: str, size: int, error: str | None, original_name: str,
-    settings: Settings, *, kind: str, uploaded_by: str | None, language: str | None,
+    temp: Path,
+    content_hash: str,
+    size: int,
+    error: str | None,
+    original_name: str,
+    settings: Settings,
+    *,
+    kind: str,
+    uploaded_by: str | None,
+    language: str | None,
 ) -> Intake:
     with session_scope() as session:
         existing = session.scalars(
@@ -143,7 +160,8 @@ def reset_for_rerun(recording_id: int, settings: Settings) -> Intake:
             raise RejectedUpload(f"no recording {recording_id}")
         if not original_path(settings, recording.content_hash).exists():
             raise RejectedUpload(
-                f"recording {recording_id} has no stored file to process (it was rejected at upload)"
+                f"recording {recording_id} has no stored file to process "
+                "(it was rejected at upload)"
             )
         recording.status, recording.progress, recording.error = "queued", 0, None
         recording.current_stage, recording.finished_at = None, None

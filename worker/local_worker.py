@@ -32,38 +32,67 @@ def worker_running(settings: Settings) -> bool:
 
 
 def worker_argv(
-    queues: str = f"{CPU_QUEUE},{GPU_QUEUE}", concurrency: int = 1, pool: str = "prefork",
+    queues: str = f"{CPU_QUEUE},{GPU_QUEUE}",
+    concurrency: int = 1,
+    pool: str = "prefork",
     hostname: str | None = None,
 ) -> list[str]:
     argv = [
-        sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker",
-        "--loglevel", "INFO", "--queues", queues, "--pool", pool,
-        "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "worker.celery_app",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--queues",
+        queues,
+        "--pool",
+        pool,
+        "--concurrency",
+        str(concurrency),
+        "--without-gossip",
+        "--without-mingle",
     ]
     if hostname:
         argv += ["--hostname", hostname]
     return argv
 
 
-def start_worker(settings: Settings, log_file: Path | None = None, **options: object) -> subprocess.Popen[bytes]:
+def start_worker(
+    settings: Settings, log_file: Path | None = None, **options: object
+) -> subprocess.Popen[bytes]:
     settings.ensure_dirs()
     log_path = log_file or settings.data_path / "worker.log"
     with log_path.open("ab") as log:
         return subprocess.Popen(
             worker_argv(**options),  # type: ignore[arg-type]
-            stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+            start_new_session=True,
         )
 
 
 def dashboard_argv(settings: Settings, port: int | None = None) -> list[str]:
     upload_mb = max(1, settings.max_upload_bytes // (1024 * 1024))
     return [
-        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
-        "--server.port", str(port or settings.dashboard_port),
-        "--server.address", settings.dashboard_address,
-        "--server.headless", "true",
-        "--server.maxUploadSize", str(upload_mb),
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_APP),
+        "--server.port",
+        str(port or settings.dashboard_port),
+        "--server.address",
+        settings.dashboard_address,
+        "--server.headless",
+        "true",
+        "--server.maxUploadSize",
+        str(upload_mb),
+        "--browser.gatherUsageStats",
+        "false",
     ]
 
 

@@ -1,4 +1,4 @@
-"""How a task runs a step: permanent errors fail the recording, transient ones retry with backoff."""
+"""How a task runs a step: permanent errors fail the recording, transient ones are retried."""
 
 from __future__ import annotations
 
@@ -36,15 +36,21 @@ def run_step(task: Task, recording_id: int, stage: str, step: Callable[..., T], 
         mark_failed(recording_id, stage, str(exc))
         raise Ignore() from exc
     except SoftTimeLimitExceeded as exc:
-        mark_failed(recording_id, stage, f"{stage} took longer than {task.soft_time_limit or 'the'} s limit")
+        mark_failed(
+            recording_id, stage, f"{stage} took longer than {task.soft_time_limit or 'the'} s limit"
+        )
         raise Ignore() from exc
     except TRANSIENT_ERRORS as exc:
         retries = task.request.retries
         if retries < (task.max_retries or 0):
-            log.warning("%s of recording %s hit %r; retry %d", stage, recording_id, exc, retries + 1)
+            log.warning(
+                "%s of recording %s hit %r; retry %d", stage, recording_id, exc, retries + 1
+            )
             raise task.retry(exc=exc, countdown=min(120, 2 ** (retries + 1))) from exc
         mark_failed(recording_id, stage, f"{stage} gave up after {retries + 1} tries: {exc}")
         raise Ignore() from exc
     except Exception as exc:
-        mark_failed(recording_id, stage, f"{stage} failed unexpectedly: {type(exc).__name__}: {exc}")
+        mark_failed(
+            recording_id, stage, f"{stage} failed unexpectedly: {type(exc).__name__}: {exc}"
+        )
         raise

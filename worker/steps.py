@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import soundfile as sf
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from models.db import session_scope
-from models.records import PlannedClip, TimeSpan
+from models.records import ClipTranscript, PlannedClip, TimeSpan
 from models.settings import Settings, get_settings
 from models.storage import audio_path, original_path
 from models.tables import Clip, Segment, Speaker, SpeechRegion, utcnow
@@ -33,8 +33,9 @@ def _content_hash(recording_id: int) -> str:
         return get_recording(session, recording_id).content_hash
 
 
-def _read_audio(settings: Settings, content_hash: str, start_s: float = 0.0,
-                end_s: float | None = None) -> np.ndarray:
+def _read_audio(
+    settings: Settings, content_hash: str, start_s: float = 0.0, end_s: float | None = None
+) -> np.ndarray:
     path = audio_path(settings, content_hash)
     if not path.exists():
         raise CorruptAudioError("the decoded audio is missing; re-run ingest")
@@ -73,8 +74,12 @@ def speech_step(recording_id: int) -> None:
     def report(percent: float) -> None:
         set_progress(recording_id, "speech", percent / 100.0)
 
-    with stage_run(recording_id, "speech", engine=silero.ENGINE_NAME, model_id=silero.MODEL_ID) as run:
-        spans = speech_stage.detect_speech(samples, settings, report if total > 16000 * 600 else None)
+    with stage_run(
+        recording_id, "speech", engine=silero.ENGINE_NAME, model_id=silero.MODEL_ID
+    ) as run:
+        spans = speech_stage.detect_speech(
+            samples, settings, report if total > 16000 * 600 else None
+        )
         run.raw_output = " ".join(f"{s.start_s:.2f}-{s.end_s:.2f}" for s in spans)
     with session_scope() as session:
         session.execute(delete(SpeechRegion).where(SpeechRegion.recording_id == recording_id))
@@ -107,11 +112,18 @@ def plan_step(recording_id: int) -> list[int]:
         run.raw_output = " ".join(f"{c.start_s:.2f}-{c.end_s:.2f}" for c in planned)
     with session_scope() as session:
         for table in (Segment, Clip, Speaker):
-            session.execute(delete(table).where(table.recording_id == recording_id))  # type: ignore[attr-defined]
-        session.add(Speaker(recording_id=recording_id, label=DEFAULT_SPEAKER, display_name="Speaker 1"))
+            session.execute(delete(table).where(table.recording_id == recording_id))
+        session.add(
+            Speaker(recording_id=recording_id, label=DEFAULT_SPEAKER, display_name="Speaker 1")
+        )
         session.add_all(
-            Clip(recording_id=recording_id, index=c.index, start_s=c.start_s, end_s=c.end_s,
-                 speaker_label=c.speaker_label)
+            Clip(
+                recording_id=recording_id,
+                index=c.index,
+                start_s=c.start_s,
+                end_s=c.end_s,
+                speaker_label=c.speaker_label,
+            )
             for c in planned
         )
     return [c.index for c in planned]
@@ -133,8 +145,13 @@ def transcribe_step(recording_id: int, clip_indices: Sequence[int]) -> None:
     engine = whisper_engine.get_whisper(settings)
     for clip in clips:
         samples = _read_audio(settings, content_hash, clip.start_s, clip.end_s)
-        with stage_run(recording_id, "transcribe", engine=whisper_engine.ENGINE_NAME,
-                       model_id=engine.model_id, clip_index=clip.index) as run:
+        with stage_run(
+            recording_id,
+            "transcribe",
+            engine=whisper_engine.ENGINE_NAME,
+            model_id=engine.model_id,
+            clip_index=clip.index,
+        ) as run:
             result = transcribe_stage.transcribe_clip(
                 samples, clip, engine, language or settings.default_language or None
             )
@@ -143,9 +160,7 @@ def transcribe_step(recording_id: int, clip_indices: Sequence[int]) -> None:
         set_progress(recording_id, "transcribe", transcribed_fraction(recording_id))
 
 
-def _store_clip_transcript(
-    recording_id: int, clip: PlannedClip, result: transcribe_stage.ClipTranscript
-) -> None:
+def _store_clip_transcript(recording_id: int, clip: PlannedClip, result: ClipTranscript) -> None:
     with session_scope() as session:
         recording = get_recording(session, recording_id)
         if result.language and not recording.language:
@@ -162,12 +177,19 @@ def _store_clip_transcript(
             )
         )
         session.add_all(
-            Segment(recording_id=recording_id, speaker_id=speaker_id, clip_index=clip.index,
-                    start_s=s.start_s, end_s=s.end_s, text=s.text, confidence=s.confidence)
+            Segment(
+                recording_id=recording_id,
+                speaker_id=speaker_id,
+                clip_index=clip.index,
+                start_s=s.start_s,
+                end_s=s.end_s,
+                text=s.text,
+                confidence=s.confidence,
+            )
             for s in result.segments
         )
         session.execute(
-            Clip.__table__.update()
+            update(Clip)
             .where(Clip.recording_id == recording_id, Clip.index == clip.index)
             .values(transcribed=True)
         )
@@ -186,4 +208,3 @@ def finalize_step(recording_id: int) -> None:
         recording.current_stage = "finalize"
         recording.finished_at = utcnow()
         recording.error = None
-

@@ -51,7 +51,9 @@ def stage_run(
             .where(
                 StageRun.recording_id == recording_id,
                 StageRun.stage == stage,
-                StageRun.clip_index.is_(None) if clip_index is None else StageRun.clip_index == clip_index,
+                StageRun.clip_index.is_(None)
+                if clip_index is None
+                else StageRun.clip_index == clip_index,
                 StageRun.status == "running",
             )
             .values(status="abandoned", error="the worker running it stopped before it finished")
@@ -109,8 +111,9 @@ def set_progress(recording_id: int, stage: str, fraction: float) -> None:
 def transcribed_fraction(recording_id: int) -> float:
     with session_scope() as session:
         total, done = session.execute(
-            select(func.count(Clip.id), func.count(Clip.id).filter(Clip.transcribed))
-            .where(Clip.recording_id == recording_id)
+            select(func.count(Clip.id), func.count(Clip.id).filter(Clip.transcribed)).where(
+                Clip.recording_id == recording_id
+            )
         ).one()
     return done / total if total else 1.0
 

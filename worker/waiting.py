@@ -18,22 +18,35 @@ FINISHED = ("done", "failed")
 def _snapshot(ids: Sequence[int]) -> dict[int, tuple[str, str | None, int, str | None]]:
     with session_scope() as session:
         rows = session.execute(
-            select(Recording.id, Recording.status, Recording.current_stage, Recording.progress,
-                   Recording.error).where(Recording.id.in_(list(ids)))
+            select(
+                Recording.id,
+                Recording.status,
+                Recording.current_stage,
+                Recording.progress,
+                Recording.error,
+            ).where(Recording.id.in_(list(ids)))
         ).all()
     return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
 
 
 def wait_for(
-    ids: Sequence[int], names: dict[int, str], console: Console, timeout_s: float,
+    ids: Sequence[int],
+    names: dict[int, str],
+    console: Console,
+    timeout_s: float,
     show_progress: bool = True,
 ) -> bool:
     """Poll until every recording is done or failed; False on timeout."""
     deadline = time.monotonic() + timeout_s
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TextColumn("{task.fields[stage]}"), TimeElapsedColumn(),
-        console=console, disable=not show_progress, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[stage]}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show_progress,
+        transient=False,
     ) as progress:
         bars: dict[int, TaskID] = {
             rid: progress.add_task(names.get(rid, str(rid))[:40], total=100, stage="queued")
@@ -45,7 +58,9 @@ def wait_for(
                 label = status if status in FINISHED else (stage or status)
                 if status == "failed":
                     label = f"failed: {(error or '')[:60]}"
-                progress.update(bars[rid], completed=100 if status == "done" else percent, stage=label)
+                progress.update(
+                    bars[rid], completed=100 if status == "done" else percent, stage=label
+                )
             if all(state[0] in FINISHED for state in states.values()):
                 return True
             if time.monotonic() > deadline:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 
 from dashboard.queries import list_recordings, playable_audio, recording_detail
 
-SPEAKER_COLOURS = ("blue", "green", "orange", "violet", "red", "gray")
+BadgeColour = Literal["blue", "green", "orange", "violet", "red", "gray"]
+SPEAKER_COLOURS: tuple[BadgeColour, ...] = ("blue", "green", "orange", "violet", "red", "gray")
 
 
 def _clock(seconds: float) -> str:
@@ -20,9 +23,15 @@ if not rows:
     st.stop()
 ids = [r.id for r in rows]
 requested = st.query_params.get("id")
-default = ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in ids else 0
-chosen = st.selectbox("Recording", ids, index=default,
-                      format_func=lambda i: f"{i}: {next(r.name for r in rows if r.id == i)}")
+default = (
+    ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in ids else 0
+)
+chosen = st.selectbox(
+    "Recording",
+    ids,
+    index=default,
+    format_func=lambda i: f"{i}: {next(r.name for r in rows if r.id == i)}",
+)
 st.query_params["id"] = str(chosen)
 detail = recording_detail(chosen)
 if detail is None:
@@ -30,8 +39,10 @@ if detail is None:
     st.stop()
 
 st.title(detail["original_name"])
-st.caption(f"{detail['kind']} · {detail['status']} · {(detail['duration_s'] or 0):.1f} s · "
-           f"language {detail['language'] or '?'}")
+st.caption(
+    f"{detail['kind']} · {detail['status']} · {(detail['duration_s'] or 0):.1f} s · "
+    f"language {detail['language'] or '?'}"
+)
 if detail["status"] == "failed":
     st.error(f"Failed at {detail['stage']}: {detail['error']}")
 elif detail["status"] != "done":
@@ -42,7 +53,9 @@ start = st.session_state.get(f"start-{chosen}", 0)
 if audio is not None:
     st.audio(str(audio), start_time=int(start))
 
-colours = {s["label"]: SPEAKER_COLOURS[i % len(SPEAKER_COLOURS)] for i, s in enumerate(detail["speakers"])}
+colours = {
+    s["label"]: SPEAKER_COLOURS[i % len(SPEAKER_COLOURS)] for i, s in enumerate(detail["speakers"])
+}
 names = {s["label"]: s["name"] for s in detail["speakers"]}
 st.subheader("Transcript")
 for index, segment in enumerate(detail["segments"]):

@@ -19,8 +19,13 @@ if submitted:
     if not files:
         st.warning("Choose at least one file.")
     for file in files or []:
-        outcome = upload(file, file.name, kind, os.environ.get("USER", "dashboard"),
-                         None if language == "auto" else language)
+        outcome = upload(
+            file,
+            file.name,
+            kind,
+            os.environ.get("USER", "dashboard"),
+            None if language == "auto" else language,
+        )
         if outcome.ok:
             st.success(f"{outcome.name}: {outcome.message}")
         else:

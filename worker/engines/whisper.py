@@ -33,12 +33,12 @@ class WhisperEngine:
         self.model_id = settings.whisper_model_path
         self._beam_size = settings.whisper_beam_size
         folder = Path(self.model_id)
-        if folder.is_absolute() or self.model_id.startswith("."):
-            if not (folder / "model.bin").is_file():
-                raise ModelNotAvailableError(
-                    f"no Whisper model in {folder}: run `tingshuo models prepare` "
-                    "or set TINGSHUO_WHISPER_MODEL to a faster-whisper model folder"
-                )
+        looks_like_folder = folder.is_absolute() or self.model_id.startswith(".")
+        if looks_like_folder and not (folder / "model.bin").is_file():
+            raise ModelNotAvailableError(
+                f"no Whisper model in {folder}: run `tingshuo models prepare` "
+                "or set TINGSHUO_WHISPER_MODEL to a faster-whisper model folder"
+            )
         from faster_whisper import WhisperModel
 
         device = settings.whisper_device
@@ -85,9 +85,16 @@ class WhisperEngine:
             if text:
                 confidence = float(np.exp(seg.avg_logprob))
                 records.append(TranscribedSegment(seg.start, seg.end, text, confidence))
-        payload = {"language": info.language, "probability": info.language_probability, "segments": raw}
+        payload = {
+            "language": info.language,
+            "probability": info.language_probability,
+            "segments": raw,
+        }
         return WhisperResult(
-            info.language, info.language_probability, records, json.dumps(payload, ensure_ascii=False)
+            info.language,
+            info.language_probability,
+            records,
+            json.dumps(payload, ensure_ascii=False),
         )
 
 
@@ -102,7 +109,7 @@ def _cuda_available() -> bool:
         import ctranslate2
 
         return bool(ctranslate2.get_cuda_device_count() > 0)
-    except Exception:  # noqa: BLE001 - no CUDA runtime at all means CPU
+    except Exception:
         return False
 
 

@@ -10,6 +10,7 @@ speech are contiguous, so no sample of speech falls between two clips.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from models.records import PlannedClip, TimeSpan
 
@@ -24,7 +25,7 @@ QuietPoint = Callable[[float, float], float]
 
 
 def merge_spans(spans: Sequence[TimeSpan], duration_s: float) -> list[TimeSpan]:
-    """Sorted, clamped to the recording, overlapping or touching spans merged, empty ones dropped."""
+    """Spans sorted, clamped to the recording, overlaps merged, empty ones dropped."""
     merged: list[TimeSpan] = []
     for span in sorted(spans):
         start, end = max(0.0, span.start_s), min(duration_s, span.end_s)
@@ -51,9 +52,7 @@ def _cut_points(
     regions: list[TimeSpan], start: float, end: float, max_clip_s: float, quiet: QuietPoint | None
 ) -> list[float]:
     """Where to cut the stretch [start, end] so that no piece exceeds max_clip_s."""
-    pauses = [
-        (regions[i].end_s, regions[i + 1].start_s) for i in range(len(regions) - 1)
-    ]
+    pauses = [(regions[i].end_s, regions[i + 1].start_s) for i in range(len(regions) - 1)]
     cuts: list[float] = []
     cursor = start
     while end - cursor > max_clip_s:
@@ -67,9 +66,7 @@ def _cut_points(
         if candidates:
             cut = max(candidates)[1]
         else:
-            earlier = [
-                (a + b) / 2 for a, b in pauses if cursor + 1.0 <= (a + b) / 2 <= limit
-            ]
+            earlier = [(a + b) / 2 for a, b in pauses if cursor + 1.0 <= (a + b) / 2 <= limit]
             if earlier:
                 cut = earlier[-1]
             else:
@@ -99,7 +96,7 @@ def plan_clips(
             start = max(start, clips[-1].end_s)
         end = min(duration_s, regions[-1].end_s + EDGE_PAD_S)
         bounds = [start, *_cut_points(regions, start, end, max_clip_s, quiet_point), end]
-        for piece_start, piece_end in zip(bounds, bounds[1:], strict=False):
+        for piece_start, piece_end in pairwise(bounds):
             if piece_end > piece_start:
                 clips.append(PlannedClip(len(clips), piece_start, piece_end))
     return clips

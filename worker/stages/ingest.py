@@ -37,8 +37,13 @@ def probe(path: Path) -> dict[str, Any]:
     """ffprobe's view of the file; NotAudioError when it is not media at all."""
     result = subprocess.run(
         [
-            "ffprobe", "-v", "error", "-of", "json",
-            "-show_entries", "format=format_name,duration:stream=codec_type,codec_name,duration",
+            "ffprobe",
+            "-v",
+            "error",
+            "-of",
+            "json",
+            "-show_entries",
+            "format=format_name,duration:stream=codec_type,codec_name,duration",
             str(path),
         ],
         capture_output=True,
@@ -52,6 +57,10 @@ def probe(path: Path) -> dict[str, Any]:
         )
     info: dict[str, Any] = json.loads(result.stdout or "{}")
     return info
+
+
+def _too_long(duration_s: float, limit_s: float) -> str:
+    return f"the recording is {duration_s / 60:.1f} min long; the limit is {limit_s / 60:.0f} min"
 
 
 def _float(value: Any) -> float | None:
@@ -76,17 +85,33 @@ def decode(src: Path, dest: Path, *, max_duration_s: float, min_duration_s: floa
     fmt = info.get("format", {})
     declared = _float(stream.get("duration")) or _float(fmt.get("duration"))
     if declared is not None and declared > max_duration_s:
-        raise AudioTooLongError(
-            f"the recording is {declared / 60:.1f} min long; the limit is {max_duration_s / 60:.0f} min"
-        )
+        raise AudioTooLongError(_too_long(declared, max_duration_s))
 
     tmp = dest.with_suffix(".partial.wav")
     dest.parent.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         [
-            "ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(src),
-            "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le",
-            "-t", str(max_duration_s + 1), "-f", "wav", str(tmp),
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(src),
+            "-map",
+            "0:a:0",
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            str(SAMPLE_RATE),
+            "-c:a",
+            "pcm_s16le",
+            "-t",
+            str(max_duration_s + 1),
+            "-f",
+            "wav",
+            str(tmp),
         ],
         capture_output=True,
         text=True,
@@ -108,9 +133,7 @@ def decode(src: Path, dest: Path, *, max_duration_s: float, min_duration_s: floa
     if decoded < min_duration_s:
         problem = AudioTooShortError(f"the file holds no audio to process ({decoded:.2f} s)")
     elif decoded > max_duration_s:
-        problem = AudioTooLongError(
-            f"the recording is {decoded / 60:.1f} min long; the limit is {max_duration_s / 60:.0f} min"
-        )
+        problem = AudioTooLongError(_too_long(decoded, max_duration_s))
     elif declared is not None and declared - decoded > max(
         TRUNCATION_TOLERANCE_S, TRUNCATION_TOLERANCE_FRACTION * declared
     ):
