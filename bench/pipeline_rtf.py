@@ -63,7 +63,7 @@ def main() -> int:
     started = time.perf_counter()
     ids = []
     for path in files:
-        intake = accept_path(path, settings, language=None)
+        intake = accept_path(path, settings)
         enqueue(intake.recording_id)
         ids.append(intake.recording_id)
     wait_for(ids, {}, Console(stderr=True), 3600, show_progress=False)

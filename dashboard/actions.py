@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 from models.settings import get_settings
 from worker.errors import RejectedUpload
-from worker.intake import accept_stream, reset_for_rerun
+from worker.intake import RecordingMeta, accept_stream, reset_for_rerun
 from worker.pipeline import enqueue
 
 
@@ -19,13 +19,9 @@ class UploadOutcome:
     ok: bool
 
 
-def upload(
-    stream: BinaryIO, name: str, kind: str, uploaded_by: str | None, language: str | None = None
-) -> UploadOutcome:
+def upload(stream: BinaryIO, name: str, meta: RecordingMeta) -> UploadOutcome:
     try:
-        intake = accept_stream(
-            stream, name, get_settings(), kind=kind, uploaded_by=uploaded_by, language=language
-        )
+        intake = accept_stream(stream, name, get_settings(), meta)
     except RejectedUpload as exc:
         return UploadOutcome(name, None, str(exc), False)
     if intake.created and intake.status == "queued":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from models.db import session_scope
+from models.folders import FolderScan, WatchedFolder
 from models.serialize import load_recording, recording_as_dict
 from models.settings import get_settings
 from models.storage import audio_path, original_path
@@ -68,3 +70,46 @@ def playable_audio(content_hash: str) -> Path | None:
         if path.exists():
             return path
     return None
+
+
+@dataclass(frozen=True)
+class FolderRow:
+    id: int
+    path: str
+    every_s: int
+    kind: str
+    export: str
+    last_scan: str
+
+
+def watched_folders() -> list[FolderRow]:
+    with session_scope() as session:
+        return [
+            FolderRow(
+                f.id,
+                f.path,
+                f.every_s,
+                f.kind,
+                (f.export_dir or "beside each file") if f.export_enabled else "off",
+                f"{f.last_scan_at:%Y-%m-%d %H:%M:%S}" if f.last_scan_at else "never",
+            )
+            for f in session.scalars(select(WatchedFolder).order_by(WatchedFolder.id))
+        ]
+
+
+def recent_scans(limit: int = 50) -> list[dict[str, Any]]:
+    with session_scope() as session:
+        scans = session.scalars(select(FolderScan).order_by(FolderScan.id.desc()).limit(limit))
+        return [
+            {
+                "folder": s.folder_id,
+                "when": f"{s.started_at:%Y-%m-%d %H:%M:%S}",
+                "found": s.found,
+                "queued": s.queued,
+                "skipped": s.skipped,
+                "waiting": s.waiting,
+                "failed": s.failed,
+                "problems": "; ".join(json.loads(s.errors)) if s.errors else "",
+            }
+            for s in scans
+        ]

@@ -17,6 +17,7 @@ navigation = st.navigation(
         st.Page(PAGES / "library.py", title="Library", icon="📚", default=True),
         st.Page(PAGES / "upload.py", title="Upload", icon="⬆️"),
         st.Page(PAGES / "recording.py", title="Recording", icon="🎧", url_path="recording"),
+        st.Page(PAGES / "folders.py", title="Watched folders", icon="📂", url_path="folders"),
     ]
 )
 navigation.run()

@@ -1,4 +1,4 @@
-"""Alembic environment: the database URL comes from settings, the metadata from models.tables."""
+"""Alembic environment: the database URL comes from settings, the metadata from models.schema."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from alembic import context
 from sqlalchemy import Connection
 
 from models.db import get_engine
+from models.schema import metadata
 from models.settings import get_settings
-from models.tables import Base
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _url() -> str:

@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     task_max_retries: int = 3
     clips_per_task: int = 4
 
+    # Folder batches: how many batch recordings may be in the pipeline at once (the rest wait
+    # and are admitted fairly across teams and classes), and how often beat looks.
+    batch_max_in_flight: int = 4
+    dispatch_tick_s: float = 5.0
+    watch_tick_s: float = 10.0
+    # A file whose size or mtime changes within this many seconds is still being written.
+    watch_settle_s: float = 2.0
+
     dashboard_port: int = 8501
     dashboard_address: str = "127.0.0.1"
 

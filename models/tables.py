@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -14,18 +15,16 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import accounts as _accounts  # noqa: F401 - registers tables recordings refer to
+from models import folders as _folders  # noqa: F401
+from models.base import Base, utcnow
 
 RECORDING_KINDS = ("meeting", "lesson")
 RECORDING_STATUSES = ("queued", "running", "done", "failed")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Base(DeclarativeBase):
-    pass
+# Interactive uploads go ahead of folder batches, which are admitted a few at a time.
+LANES = ("interactive", "batch")
 
 
 class Recording(Base):
@@ -36,7 +35,7 @@ class Recording(Base):
     # Shown to people only; files are stored under the content hash, never under this name.
     original_name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16), default="meeting")
-    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     duration_s: Mapped[float | None] = mapped_column(Float)
     source_format: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(16))
@@ -45,6 +44,28 @@ class Recording(Base):
     progress: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     uploaded_by: Mapped[str | None] = mapped_column(String(128), index=True)
+    uploader_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), index=True
+    )
+    class_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school_classes.id", ondelete="SET NULL"), index=True
+    )
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id", ondelete="SET NULL"), index=True
+    )
+    reference_text: Mapped[str | None] = mapped_column(Text)
+    expected_speakers: Mapped[int | None] = mapped_column(Integer)
+    lane: Mapped[str] = mapped_column(
+        String(16), default="interactive", server_default="interactive"
+    )
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    watch_folder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("watched_folders.id", ondelete="SET NULL"), index=True
+    )
+    source_path: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from models.db import dispose_engines
-from models.settings import get_settings
+from models.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -78,9 +78,20 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("TINGSHUO_DATA_DIR", str(data_dir))
     get_settings.cache_clear()
     dispose_engines()
+    _point_celery_at(get_settings())
     yield data_dir
     dispose_engines()
     get_settings.cache_clear()
+
+
+def _point_celery_at(settings: Settings) -> None:
+    """Tasks sent from the test process go to this test's broker, not the one seen at import."""
+    from worker.celery_app import celery_app, celery_config
+
+    settings.ensure_dirs()
+    celery_app.conf.update(celery_config(settings))
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -135,16 +146,25 @@ def whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class WorkerProcess:
-    def __init__(self, env: dict[str, str], log: Path, queues: str = "cpu,gpu") -> None:
-        self.env, self.log, self.queues = env, log, queues
+    """A real Celery process (a worker by default, or beat) with its log in a file."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        argv: list[str] | None = None,
+        ready_marker: str = "ready.",
+    ) -> None:
+        from worker.local_worker import worker_argv
+
+        self.env, self.log, self.ready_marker = env, log, ready_marker
+        self.argv = argv or worker_argv(hostname=f"test-{uuid.uuid4().hex[:6]}@%h")
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
-        from worker.local_worker import worker_argv
-
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                worker_argv(queues=self.queues, hostname=f"test-{uuid.uuid4().hex[:6]}@%h"),
+                self.argv,
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,
@@ -157,7 +177,7 @@ class WorkerProcess:
     def _wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.log.exists() and "ready." in self.log.read_text(errors="replace"):
+            if self.log.exists() and self.ready_marker in self.log.read_text(errors="replace"):
                 return
             assert self.process is not None and self.process.poll() is None, self.tail()
             time.sleep(0.2)
@@ -196,3 +216,24 @@ def service_worker(service_env: dict[str, str], tmp_path: Path) -> Iterator[Work
     worker = WorkerProcess(service_env, tmp_path / "worker.log").start()
     yield worker
     worker.stop()
+
+
+def beat_process(env: dict[str, str], folder: Path) -> WorkerProcess:
+    """A real celery beat process (scans watched folders, admits batch work on its ticks)."""
+    return WorkerProcess(
+        env,
+        folder / "beat.log",
+        argv=[
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.celery_app",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(folder / "beat-schedule"),
+        ],
+        ready_marker="beat: Starting",
+    )

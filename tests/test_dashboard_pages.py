@@ -108,10 +108,13 @@ def test_recording_page_explains_a_failure(seeded: dict[str, int]) -> None:
 
 def test_upload_action_queues_and_deduplicates(embedded_db: Path) -> None:
     from dashboard.actions import upload
+    from worker.intake import RecordingMeta
 
-    first = upload(io.BytesIO(LIBRISPEECH.read_bytes()), "talk.wav", "meeting", "alice")
-    second = upload(io.BytesIO(LIBRISPEECH.read_bytes()), "again.wav", "meeting", "alice")
-    empty = upload(io.BytesIO(b""), "empty.wav", "meeting", "alice")
+    META = RecordingMeta(kind="meeting", uploaded_by="alice")
+
+    first = upload(io.BytesIO(LIBRISPEECH.read_bytes()), "talk.wav", META)
+    second = upload(io.BytesIO(LIBRISPEECH.read_bytes()), "again.wav", META)
+    empty = upload(io.BytesIO(b""), "empty.wav", META)
     assert first.ok and first.message == "queued"
     assert second.ok and "already uploaded" in second.message
     assert not empty.ok and "empty" in empty.message
@@ -121,3 +124,32 @@ def test_upload_page_draws_its_form(embedded_db: Path) -> None:
     app = AppTest.from_file(str(PAGES / "upload.py"), default_timeout=30).run()
     assert not app.exception
     assert [r.options for r in app.radio] == [["meeting", "lesson"]]
+
+
+def test_folders_page_shows_watched_folders_and_their_scans(embedded_db: Path) -> None:
+    from models.folders import FolderScan, WatchedFolder
+
+    with session_scope() as session:
+        folder = WatchedFolder(
+            path="/srv/recordings", every_s=60, kind="lesson", export_enabled=True
+        )
+        session.add(folder)
+        session.flush()
+        session.add(
+            FolderScan(
+                folder_id=folder.id,
+                found=3,
+                queued=1,
+                skipped=1,
+                waiting=0,
+                failed=1,
+                errors='["/srv/recordings/x.wav: the file is empty"]',
+            )
+        )
+    app = AppTest.from_file(str(PAGES / "folders.py"), default_timeout=30).run()
+    assert not app.exception
+    folders, scans = (frame.value for frame in app.dataframe)
+    assert list(folders["path"]) == ["/srv/recordings"]
+    assert list(folders["export"]) == ["beside each file"]
+    assert (scans["found"][0], scans["queued"][0], scans["failed"][0]) == (3, 1, 1)
+    assert "the file is empty" in scans["problems"][0]

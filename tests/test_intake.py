@@ -14,14 +14,14 @@ from models.storage import original_path
 from models.tables import Recording
 from tests.conftest import LIBRISPEECH
 from worker.errors import RejectedUpload
-from worker.intake import accept_path, accept_stream, safe_display_name
+from worker.intake import RecordingMeta, accept_path, accept_stream, safe_display_name
 
 
 def test_same_content_under_two_names_is_one_recording(embedded_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "renamed copy.wav"
     copy.write_bytes(LIBRISPEECH.read_bytes())
-    first = accept_path(LIBRISPEECH, get_settings(), kind="meeting")
-    second = accept_path(copy, get_settings(), kind="lesson")
+    first = accept_path(LIBRISPEECH, get_settings(), RecordingMeta(kind="meeting"))
+    second = accept_path(copy, get_settings(), RecordingMeta(kind="lesson"))
     assert first.created and not second.created
     assert first.recording_id == second.recording_id
     with session_scope() as session:
@@ -68,7 +68,7 @@ def test_empty_upload_fails_at_once(embedded_db: Path) -> None:
 
 def test_unknown_kind_is_refused(embedded_db: Path) -> None:
     with pytest.raises(RejectedUpload, match="kind"):
-        accept_stream(io.BytesIO(b"abc"), "a.wav", get_settings(), kind="podcast")
+        accept_stream(io.BytesIO(b"abc"), "a.wav", get_settings(), RecordingMeta(kind="podcast"))
 
 
 def test_a_folder_is_not_a_file(embedded_db: Path, tmp_path: Path) -> None:

@@ -13,16 +13,27 @@ from models.settings import Settings, get_settings
 
 CPU_QUEUE = "cpu"
 GPU_QUEUE = "gpu"
-# Tasks that hold a model run on the GPU queue; everything else is light CPU work.
+BATCH_CPU_QUEUE = "batch-cpu"
+BATCH_GPU_QUEUE = "batch-gpu"
+ALL_QUEUES = (CPU_QUEUE, GPU_QUEUE, BATCH_CPU_QUEUE, BATCH_GPU_QUEUE)
+# Tasks that hold a model run on a GPU queue; everything else is light CPU work.
 GPU_TASKS = ("tingshuo.transcribe",)
+
+
+def queue_name(kind: str, lane: str) -> str:
+    """The queue for CPU or GPU work of a recording in the interactive or batch lane."""
+    return f"batch-{kind}" if lane == "batch" else kind
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     # The broker must not hand a task to a second worker while the first may still run it.
     visibility_timeout = settings.task_time_limit_s * 2 + 60
     # kombu's SQLAlchemy transport hands its options to create_engine, so it gets none.
-    transport_options = (
-        {} if settings.embedded_broker else {"visibility_timeout": visibility_timeout}
+    result_options = {} if settings.embedded_broker else {"visibility_timeout": visibility_timeout}
+    # On Redis a worker polls its queues in the order given (interactive before batch) instead
+    # of in turn, so an upload waits for at most the batch task already running.
+    broker_options = (
+        {} if settings.embedded_broker else {**result_options, "queue_order_strategy": "priority"}
     )
     return {
         "broker_url": settings.celery_broker_url,
@@ -30,7 +41,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_serializer": "json",
         "result_serializer": "json",
         "accept_content": ["json"],
-        "task_queues": (Queue(CPU_QUEUE), Queue(GPU_QUEUE)),
+        "task_queues": tuple(Queue(name) for name in ALL_QUEUES),
         "task_default_queue": CPU_QUEUE,
         "task_routes": {name: {"queue": GPU_QUEUE} for name in GPU_TASKS},
         "task_acks_late": True,
@@ -42,12 +53,22 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "result_expires": 24 * 3600,
         # The database result backend joins a chord by polling; poll often, it is a local file.
         "result_chord_retry_interval": 0.2,
-        "broker_transport_options": transport_options,
-        "result_backend_transport_options": transport_options,
+        "broker_transport_options": broker_options,
+        "result_backend_transport_options": result_options,
         "broker_connection_retry_on_startup": True,
         "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
         "database_engine_options": {"pool_pre_ping": True},
+        "beat_schedule": {
+            "scan-due-folders": {
+                "task": "tingshuo.scan_due_folders",
+                "schedule": float(settings.watch_tick_s),
+            },
+            "admit-batch-work": {
+                "task": "tingshuo.dispatch_batch",
+                "schedule": float(settings.dispatch_tick_s),
+            },
+        },
     }
 
 
@@ -64,7 +85,7 @@ def create_celery(settings: Settings) -> Celery:
     if settings.embedded_broker:
         settings.ensure_dirs()
         _tune_embedded_broker()
-    app = Celery("tingshuo", include=["worker.tasks"])
+    app = Celery("tingshuo", include=["worker.tasks", "worker.folder_tasks"])
     app.conf.update(celery_config(settings))
     return app
 

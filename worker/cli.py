@@ -11,11 +11,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from models.db import session_scope
 from models.serialize import load_recording, recording_as_dict
 from models.settings import get_settings
+from worker import cli_batch
+from worker.cli_support import (
+    ensure_default_models,
+    err,
+    migrate_db,
+    stored_results,
+    wait_with_local_worker,
+)
 from worker.errors import RejectedUpload, TingshuoError
 
 app = typer.Typer(
@@ -25,30 +32,12 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="Prepare model folders.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
-err = Console(stderr=True)
-
-
-def _migrate() -> None:
-    from migrations import upgrade_head
-
-    settings = get_settings()
-    if settings.sqlalchemy_url.startswith("sqlite"):
-        settings.ensure_dirs()
-    upgrade_head()
-
-
-def _ensure_default_models() -> None:
-    settings = get_settings()
-    if not settings.whisper_model:
-        from worker.model_store import prepare_whisper_base
-
-        prepare_whisper_base(Path(settings.whisper_model_path))
 
 
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
-    _migrate()
+    migrate_db()
     err.print("database is up to date")
 
 
@@ -73,23 +62,20 @@ def process(
     timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 3600.0,
 ) -> None:
     """Queue files for processing."""
-    from worker.intake import accept_path
+    from worker.intake import RecordingMeta, accept_path
     from worker.pipeline import enqueue
 
     settings = get_settings()
-    _migrate()
+    migrate_db()
     ids: list[int] = []
     names: dict[int, str] = {}
     rejected: list[dict[str, Any]] = []
     for path in files:
         try:
-            intake = accept_path(
-                path,
-                settings,
-                kind=kind,
-                language=language or None,
-                uploaded_by=os.environ.get("USER") or "cli",
+            meta = RecordingMeta(
+                kind=kind, language=language or None, uploaded_by=os.environ.get("USER") or "cli"
             )
+            intake = accept_path(path, settings, meta)
         except RejectedUpload as exc:
             err.print(f"[red]{path}: {exc}[/red]")
             rejected.append({"original_name": path.name, "status": "failed", "error": str(exc)})
@@ -108,8 +94,8 @@ def process(
     finished = True
     if wait and ids:
         show_bars = not as_json or sys.stderr.isatty()
-        finished = _wait_with_local_worker(ids, names, timeout, show_progress=show_bars)
-    results = _results(ids, names)
+        finished = wait_with_local_worker(ids, names, timeout, show_progress=show_bars)
+    results = stored_results(ids, names)
     if as_json:
         print(json.dumps(rejected + results, ensure_ascii=False, indent=2))
     if not finished:
@@ -117,18 +103,6 @@ def process(
         raise typer.Exit(2)
     if rejected or (wait and any(r["status"] == "failed" for r in results)):
         raise typer.Exit(1)
-
-
-def _results(ids: list[int], names: dict[int, str]) -> list[dict[str, Any]]:
-    out = []
-    with session_scope() as session:
-        for rid in ids:
-            recording = load_recording(session, rid)
-            if recording is not None:
-                data = recording_as_dict(recording)
-                data["file"] = names.get(rid, recording.original_name)
-                out.append(data)
-    return out
 
 
 @app.command()
@@ -142,30 +116,11 @@ def reprocess(
     from worker.pipeline import enqueue
 
     settings = get_settings()
-    _migrate()
+    migrate_db()
     intake = reset_for_rerun(recording_id, settings)
     enqueue(intake.recording_id)
-    if wait and not _wait_with_local_worker([recording_id], {}, timeout, show_progress=True):
+    if wait and not wait_with_local_worker([recording_id], {}, timeout, show_progress=True):
         raise typer.Exit(2)
-
-
-def _wait_with_local_worker(
-    ids: list[int], names: dict[int, str], timeout: float, show_progress: bool
-) -> bool:
-    """Wait for the recordings; on the embedded default, run a worker meanwhile if none runs."""
-    from worker.local_worker import start_worker, stop, worker_running
-    from worker.waiting import wait_for
-
-    settings = get_settings()
-    helper = None
-    if settings.embedded_broker and not worker_running(settings):
-        _ensure_default_models()
-        helper = start_worker(settings)
-    try:
-        return wait_for(ids, names, err, timeout, show_progress=show_progress)
-    finally:
-        if helper is not None:
-            stop(helper)
 
 
 @app.command()
@@ -174,7 +129,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
 ) -> None:
     """Show one stored recording with its speakers and segments."""
-    _migrate()
+    migrate_db()
     with session_scope() as session:
         recording = load_recording(session, recording_id)
         if recording is None:
@@ -202,9 +157,9 @@ def worker(
     """Run a Celery worker in the foreground."""
     from worker.local_worker import worker_argv
 
-    _migrate()
+    migrate_db()
     if "gpu" in queues.split(","):
-        _ensure_default_models()
+        ensure_default_models()
     argv = worker_argv(queues=queues, concurrency=concurrency, pool=pool)
     os.execv(argv[0], argv)  # noqa: S606 - replaces this process with a fixed argv
 
@@ -214,7 +169,7 @@ def dashboard(port: Annotated[int, typer.Option(help="port")] = 0) -> None:
     """Run the Streamlit dashboard in the foreground."""
     from worker.local_worker import dashboard_argv
 
-    _migrate()
+    migrate_db()
     argv = dashboard_argv(get_settings(), port or None)
     os.execv(argv[0], argv)  # noqa: S606 - replaces this process with a fixed argv
 
@@ -227,8 +182,8 @@ def up(port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
     from worker.local_worker import dashboard_argv, start_worker, stop, worker_running
 
     settings = get_settings()
-    _migrate()
-    _ensure_default_models()
+    migrate_db()
+    ensure_default_models()
     processes = []
     if not worker_running(settings):
         processes.append(start_worker(settings))
@@ -245,6 +200,10 @@ def up(port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
     finally:
         for proc in processes:
             stop(proc)
+
+
+app.command()(cli_batch.batch)
+app.add_typer(cli_batch.watch_app, name="watch")
 
 
 def main() -> None:

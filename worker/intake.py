@@ -17,14 +17,33 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from models.base import utcnow
 from models.db import session_scope
 from models.settings import Settings
 from models.storage import incoming_dir, original_path
-from models.tables import RECORDING_KINDS, Recording
+from models.tables import LANES, RECORDING_KINDS, Recording
 from worker.errors import RejectedUpload
 
 CHUNK = 1024 * 1024
 MAX_NAME_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class RecordingMeta:
+    """Everything known about an upload besides its bytes."""
+
+    kind: str = "meeting"
+    uploaded_by: str | None = None
+    uploader_id: int | None = None
+    team_id: int | None = None
+    class_id: int | None = None
+    student_id: int | None = None
+    language: str | None = None
+    reference_text: str | None = None
+    expected_speakers: int | None = None
+    lane: str = "interactive"
+    watch_folder_id: int | None = None
+    source_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,16 +71,15 @@ def _human(size: int) -> str:
 
 
 def accept_stream(
-    stream: BinaryIO,
-    original_name: str,
-    settings: Settings,
-    *,
-    kind: str = "meeting",
-    uploaded_by: str | None = None,
-    language: str | None = None,
+    stream: BinaryIO, original_name: str, settings: Settings, meta: RecordingMeta | None = None
 ) -> Intake:
-    if kind not in RECORDING_KINDS:
-        raise RejectedUpload(f"kind must be one of {', '.join(RECORDING_KINDS)}, not {kind!r}")
+    meta = meta or RecordingMeta()
+    if meta.kind not in RECORDING_KINDS:
+        raise RejectedUpload(f"kind must be one of {', '.join(RECORDING_KINDS)}, not {meta.kind!r}")
+    if meta.lane not in LANES:
+        raise RejectedUpload(f"lane must be one of {', '.join(LANES)}")
+    if meta.expected_speakers is not None and not 1 <= meta.expected_speakers <= 20:
+        raise RejectedUpload("the expected speaker count must be between 1 and 20")
     settings.ensure_dirs()
     folder = incoming_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
@@ -83,17 +101,7 @@ def accept_stream(
                 f"the file is {_human(size)}, over the upload limit of "
                 f"{_human(settings.max_upload_bytes)}"
             )
-        return _register(
-            temp,
-            digest.hexdigest(),
-            size,
-            error,
-            original_name,
-            settings,
-            kind=kind,
-            uploaded_by=uploaded_by,
-            language=language,
-        )
+        return _register(temp, digest.hexdigest(), size, error, original_name, settings, meta)
     finally:
         temp.unlink(missing_ok=True)
 
@@ -105,10 +113,7 @@ def _register(
     error: str | None,
     original_name: str,
     settings: Settings,
-    *,
-    kind: str,
-    uploaded_by: str | None,
-    language: str | None,
+    meta: RecordingMeta,
 ) -> Intake:
     with session_scope() as session:
         existing = session.scalars(
@@ -123,10 +128,19 @@ def _register(
     recording = Recording(
         content_hash=content_hash,
         original_name=safe_display_name(original_name),
-        kind=kind,
+        kind=meta.kind,
         size_bytes=size,
-        uploaded_by=uploaded_by,
-        language=language or None,
+        uploaded_by=meta.uploaded_by,
+        uploader_id=meta.uploader_id,
+        team_id=meta.team_id,
+        class_id=meta.class_id,
+        student_id=meta.student_id,
+        language=meta.language or None,
+        reference_text=(meta.reference_text or "").strip() or None,
+        expected_speakers=meta.expected_speakers,
+        lane=meta.lane,
+        watch_folder_id=meta.watch_folder_id,
+        source_path=meta.source_path,
         status="failed" if error else "queued",
         current_stage="upload" if error else None,
         error=error,
@@ -145,11 +159,11 @@ def _register(
             return Intake(winner.id, False, winner.status, winner.error)
 
 
-def accept_path(path: Path, settings: Settings, **options: str | None) -> Intake:
+def accept_path(path: Path, settings: Settings, meta: RecordingMeta | None = None) -> Intake:
     if not path.is_file():
         raise RejectedUpload(f"{path} is not a file")
     with path.open("rb") as stream:
-        return accept_stream(stream, path.name, settings, **options)  # type: ignore[arg-type]
+        return accept_stream(stream, path.name, settings, meta)
 
 
 def reset_for_rerun(recording_id: int, settings: Settings) -> Intake:
@@ -165,4 +179,5 @@ def reset_for_rerun(recording_id: int, settings: Settings) -> Intake:
             )
         recording.status, recording.progress, recording.error = "queued", 0, None
         recording.current_stage, recording.finished_at = None, None
+        recording.dispatched_at = utcnow()
         return Intake(recording.id, False, "queued", None)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from models.settings import Settings
-from worker.celery_app import CPU_QUEUE, GPU_QUEUE, worker_lock_path
+from worker.celery_app import ALL_QUEUES, worker_lock_path
 
 DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "streamlit_app.py"
 
@@ -32,10 +32,11 @@ def worker_running(settings: Settings) -> bool:
 
 
 def worker_argv(
-    queues: str = f"{CPU_QUEUE},{GPU_QUEUE}",
+    queues: str = ",".join(ALL_QUEUES),
     concurrency: int = 1,
     pool: str = "prefork",
     hostname: str | None = None,
+    beat_schedule: Path | None = None,
 ) -> list[str]:
     argv = [
         sys.executable,
@@ -57,6 +58,9 @@ def worker_argv(
     ]
     if hostname:
         argv += ["--hostname", hostname]
+    if beat_schedule is not None:
+        # The embedded default runs beat inside its one worker; production runs it on its own.
+        argv += ["--beat", "--schedule", str(beat_schedule)]
     return argv
 
 

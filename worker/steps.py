@@ -11,11 +11,13 @@ import numpy as np
 import soundfile as sf
 from sqlalchemy import delete, select, update
 
+from models.base import utcnow
 from models.db import session_scope
 from models.records import ClipTranscript, PlannedClip, TimeSpan
 from models.settings import Settings, get_settings
 from models.storage import audio_path, original_path
-from models.tables import Clip, Segment, Speaker, SpeechRegion, utcnow
+from models.tables import Clip, Segment, Speaker, SpeechRegion
+from worker.auto_export import auto_export
 from worker.engines import silero
 from worker.engines import whisper as whisper_engine
 from worker.errors import CorruptAudioError, IncompleteTranscriptError
@@ -195,7 +197,8 @@ def _store_clip_transcript(recording_id: int, clip: PlannedClip, result: ClipTra
         )
 
 
-def finalize_step(recording_id: int) -> None:
+def finalize_step(recording_id: int) -> str:
+    """Mark the recording done, write its auto-exports; returns its lane."""
     with stage_run(recording_id, "finalize", engine="tingshuo"), session_scope() as session:
         recording = get_recording(session, recording_id)
         missing = session.scalars(
@@ -208,3 +211,6 @@ def finalize_step(recording_id: int) -> None:
         recording.current_stage = "finalize"
         recording.finished_at = utcnow()
         recording.error = None
+        lane = recording.lane
+    auto_export(recording_id)
+    return lane

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from models.base import utcnow
 from models.db import session_scope
-from models.tables import Clip, Recording, StageRun, utcnow
+from models.tables import Clip, Recording, StageRun
 from worker.errors import RecordingNotFound
 
 # Share of the overall progress bar each stage covers: (start, end) in percent.

@@ -33,10 +33,10 @@ def detect_speech(self: Task, recording_id: int) -> int:
 
 
 @celery_app.task(name="tingshuo.plan_clips", **TASK_OPTIONS)
-def plan_clips(self: Task, recording_id: int) -> None:
+def plan_clips(self: Task, recording_id: int, lane: str = "interactive") -> None:
     indices = run_step(self, recording_id, "plan", steps.plan_step)
     clips_per_task = get_settings().clips_per_task
-    raise self.replace(transcription_signature(recording_id, indices, clips_per_task))
+    raise self.replace(transcription_signature(recording_id, indices, clips_per_task, lane))
 
 
 @celery_app.task(name="tingshuo.transcribe", **TASK_OPTIONS)
@@ -47,5 +47,8 @@ def transcribe(self: Task, recording_id: int, clip_indices: list[int]) -> int:
 
 @celery_app.task(name="tingshuo.finalize", **TASK_OPTIONS)
 def finalize(self: Task, recording_id: int) -> int:
-    run_step(self, recording_id, "finalize", steps.finalize_step)
+    lane = run_step(self, recording_id, "finalize", steps.finalize_step)
+    if lane == "batch":
+        # A batch slot is free: admit the next waiting recording now rather than at beat's tick.
+        celery_app.send_task("tingshuo.dispatch_batch")
     return recording_id

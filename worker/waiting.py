@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from sqlalchemy import select
 
 from models.db import session_scope
@@ -66,3 +73,37 @@ def wait_for(
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.5)
+
+
+def wait_for_batch(
+    ids: Sequence[int],
+    names: dict[int, str],
+    console: Console,
+    timeout_s: float,
+    tick: Callable[[], object] | None = None,
+) -> dict[int, tuple[str, str | None]]:
+    """One overall bar and a line per file as it finishes; returns each id's (status, error)."""
+    deadline = time.monotonic() + timeout_s
+    finished: dict[int, tuple[str, str | None]] = {}
+    with Progress(
+        TextColumn("batch"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        bar = progress.add_task("batch", total=len(ids))
+        while len(finished) < len(ids) and time.monotonic() < deadline:
+            if tick is not None:
+                tick()
+            for rid, (status, _stage, _percent, error) in _snapshot(ids).items():
+                if status in FINISHED and rid not in finished:
+                    finished[rid] = (status, error)
+                    mark = (
+                        "[green]done[/green]" if status == "done" else f"[red]failed: {error}[/red]"
+                    )
+                    progress.console.print(f"{names.get(rid, rid)}: {mark}")
+            progress.update(bar, completed=len(finished))
+            if len(finished) < len(ids):
+                time.sleep(0.5)
+    return finished

@@ -7,6 +7,7 @@ import os
 import streamlit as st
 
 from dashboard.actions import upload
+from worker.intake import RecordingMeta
 
 st.title("Upload recordings")
 with st.form("upload", clear_on_submit=True):
@@ -19,13 +20,12 @@ if submitted:
     if not files:
         st.warning("Choose at least one file.")
     for file in files or []:
-        outcome = upload(
-            file,
-            file.name,
-            kind,
-            os.environ.get("USER", "dashboard"),
-            None if language == "auto" else language,
+        meta = RecordingMeta(
+            kind=kind,
+            uploaded_by=os.environ.get("USER", "dashboard"),
+            language=None if language == "auto" else language,
         )
+        outcome = upload(file, file.name, meta)
         if outcome.ok:
             st.success(f"{outcome.name}: {outcome.message}")
         else:

@@ -1,0 +1,79 @@
+"""Transcript exports from a recording's JSON form: TXT, SRT, WebVTT, JSON and Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+Recording = dict[str, Any]
+
+
+def _stamp(seconds: float, separator: str) -> str:
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def _speaker(recording: Recording, label: str | None) -> str:
+    names = {s["label"]: s["name"] for s in recording["speakers"]}
+    return str(names.get(label or "", label or ""))
+
+
+def to_txt(recording: Recording) -> str:
+    lines = [f"{recording['original_name']}", ""]
+    for seg in recording["segments"]:
+        who = _speaker(recording, seg["speaker"])
+        lines.append(f"[{_stamp(seg['start'], '.')[:-4]}] {who + ': ' if who else ''}{seg['text']}")
+    return "\n".join(lines) + "\n"
+
+
+def to_srt(recording: Recording) -> str:
+    blocks = []
+    for number, seg in enumerate(recording["segments"], start=1):
+        who = _speaker(recording, seg["speaker"])
+        blocks.append(
+            f"{number}\n{_stamp(seg['start'], ',')} --> {_stamp(seg['end'], ',')}\n"
+            f"{who + ': ' if who else ''}{seg['text']}\n"
+        )
+    return "\n".join(blocks)
+
+
+def to_vtt(recording: Recording) -> str:
+    blocks = ["WEBVTT\n"]
+    for seg in recording["segments"]:
+        who = _speaker(recording, seg["speaker"])
+        # WebVTT voice tags carry the speaker; cue text must not contain "-->".
+        text = seg["text"].replace("-->", "→")
+        voice = f"<v {who}>" if who else ""
+        blocks.append(f"{_stamp(seg['start'], '.')} --> {_stamp(seg['end'], '.')}\n{voice}{text}\n")
+    return "\n".join(blocks)
+
+
+def to_json(recording: Recording) -> str:
+    return json.dumps(recording, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_markdown(recording: Recording) -> str:
+    def escape(text: str) -> str:
+        return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|" else ch for ch in text)
+
+    lines = [f"# {escape(recording['original_name'])}", ""]
+    duration = recording.get("duration_s") or 0
+    lines += [f"*{recording['kind']}, {duration / 60:.1f} min*", "", "## Transcript", ""]
+    for seg in recording["segments"]:
+        who = _speaker(recording, seg["speaker"])
+        stamp = _stamp(seg["start"], ".")[:-4]
+        lines.append(f"- **{stamp}** {escape(who) + ': ' if who else ''}{escape(seg['text'])}")
+    return "\n".join(lines) + "\n"
+
+
+EXPORTERS: dict[str, Callable[[Recording], str]] = {
+    "txt": to_txt,
+    "srt": to_srt,
+    "vtt": to_vtt,
+    "json": to_json,
+    "md": to_markdown,
+}

@@ -1,0 +1,76 @@
+"""Watched folders, what each scan found, and the files seen in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, utcnow
+
+
+class WatchedFolder(Base):
+    __tablename__ = "watched_folders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    every_s: Mapped[int] = mapped_column(Integer, default=300)
+    kind: Mapped[str] = mapped_column(String(16), default="meeting")
+    recursive: Mapped[bool] = mapped_column(Boolean, default=True)
+    pattern: Mapped[str | None] = mapped_column(String(255))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    class_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school_classes.id", ondelete="SET NULL")
+    )
+    export_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # None: exports are written next to each recording.
+    export_dir: Mapped[str | None] = mapped_column(Text)
+    export_formats: Mapped[str] = mapped_column(String(128), default="txt,srt,json")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_scan_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FolderScan(Base):
+    __tablename__ = "folder_scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    folder_id: Mapped[int] = mapped_column(
+        ForeignKey("watched_folders.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    found: Mapped[int] = mapped_column(Integer, default=0)
+    queued: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    waiting: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[str | None] = mapped_column(Text)
+
+
+class FolderFile(Base):
+    """A file seen in a watched folder: unchanged files are not hashed again on the next scan."""
+
+    __tablename__ = "folder_files"
+    __table_args__ = (UniqueConstraint("folder_id", "rel_path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    folder_id: Mapped[int] = mapped_column(ForeignKey("watched_folders.id", ondelete="CASCADE"))
+    rel_path: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    mtime: Mapped[float] = mapped_column(Float)
+    recording_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recordings.id", ondelete="SET NULL")
+    )
+    outcome: Mapped[str] = mapped_column(String(16))
+    exported: Mapped[bool] = mapped_column(Boolean, default=False)
