@@ -1,11 +1,23 @@
-"""What the dashboard changes: uploads and retries. Tasks are sent by name; no model is imported."""
+"""What the dashboard changes, each checked against the viewer's rights.
+
+Tasks are sent by name and no model is imported, so the dashboard never loads torch.
+"""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from models.access import Viewer, may_change, may_see
+from models.accounts import Student
+from models.db import session_scope
 from models.settings import get_settings
+from models.storage import recording_dir
+from models.tables import Recording, Speaker
 from worker.errors import RejectedUpload
 from worker.intake import RecordingMeta, accept_stream, reset_for_rerun
 from worker.pipeline import enqueue
@@ -19,7 +31,56 @@ class UploadOutcome:
     ok: bool
 
 
-def upload(stream: BinaryIO, name: str, meta: RecordingMeta) -> UploadOutcome:
+@dataclass(frozen=True)
+class UploadForm:
+    kind: str = "meeting"
+    team_id: int | None = None
+    class_id: int | None = None
+    student_id: int | None = None
+    language: str | None = None
+    reference_text: str | None = None
+    expected_speakers: int | None = None
+
+
+def check_upload_form(viewer: Viewer, form: UploadForm) -> str | None:
+    """Why this viewer may not file an upload this way, or None when they may."""
+    if form.kind == "lesson":
+        if not viewer.is_teacher:
+            return "only teachers can upload lessons"
+        if form.class_id is None:
+            return "choose the class this lesson belongs to"
+        if not viewer.is_admin and form.class_id not in viewer.class_ids:
+            return "you do not teach that class"
+        if form.student_id is not None:
+            with session_scope() as session:
+                student = session.get(Student, form.student_id)
+                if student is None or student.class_id != form.class_id:
+                    return "that student is not in the chosen class"
+    elif form.kind == "meeting":
+        if form.class_id is not None or form.student_id is not None:
+            return "meetings belong to a team, not a class"
+        if form.team_id is not None and not viewer.is_admin and form.team_id not in viewer.team_ids:
+            return "you are not a member of that team"
+    else:
+        return f"unknown kind {form.kind!r}"
+    return None
+
+
+def upload(viewer: Viewer, stream: BinaryIO, name: str, form: UploadForm) -> UploadOutcome:
+    problem = check_upload_form(viewer, form)
+    if problem:
+        return UploadOutcome(name, None, problem, False)
+    meta = RecordingMeta(
+        kind=form.kind,
+        uploaded_by=viewer.username,
+        uploader_id=viewer.user_id,
+        team_id=form.team_id,
+        class_id=form.class_id,
+        student_id=form.student_id,
+        language=form.language,
+        reference_text=form.reference_text,
+        expected_speakers=form.expected_speakers,
+    )
     try:
         intake = accept_stream(stream, name, get_settings(), meta)
     except RejectedUpload as exc:
@@ -29,18 +90,61 @@ def upload(stream: BinaryIO, name: str, meta: RecordingMeta) -> UploadOutcome:
         return UploadOutcome(name, intake.recording_id, "queued", True)
     if intake.created:
         return UploadOutcome(name, intake.recording_id, f"rejected: {intake.error}", False)
+    with session_scope() as session:
+        visible = may_see(session, viewer, intake.recording_id)
+    # Never reveal someone else's recording, only that this content is already known.
+    where = f"as recording {intake.recording_id}" if visible else "by someone else"
     return UploadOutcome(
         name,
-        intake.recording_id,
-        f"already uploaded as recording {intake.recording_id} ({intake.status})",
-        True,
+        intake.recording_id if visible else None,
+        f"this file was already uploaded {where}",
+        visible,
     )
 
 
-def retry(recording_id: int) -> str:
+def _changeable(session: Session, viewer: Viewer, recording_id: int) -> Recording | None:
+    if not may_see(session, viewer, recording_id):
+        return None
+    recording = session.get(Recording, recording_id)
+    return recording if recording is not None and may_change(viewer, recording) else None
+
+
+def retry(viewer: Viewer, recording_id: int) -> str:
+    with session_scope() as session:
+        if _changeable(session, viewer, recording_id) is None:
+            return "not found"
     try:
         reset_for_rerun(recording_id, get_settings())
     except RejectedUpload as exc:
         return str(exc)
     enqueue(recording_id)
     return "queued again"
+
+
+def delete(viewer: Viewer, recording_id: int) -> str:
+    """Delete the recording, its rows (cascade) and its stored files."""
+    with session_scope() as session:
+        recording = _changeable(session, viewer, recording_id)
+        if recording is None:
+            return "not found"
+        folder = recording_dir(get_settings(), recording.content_hash)
+        session.delete(recording)
+    shutil.rmtree(folder, ignore_errors=True)
+    return "deleted"
+
+
+def rename_speaker(viewer: Viewer, recording_id: int, label: str, new_name: str) -> str:
+    new_name = " ".join(new_name.split())[:128]
+    if not new_name:
+        return "a name cannot be empty"
+    with session_scope() as session:
+        if _changeable(session, viewer, recording_id) is None:
+            return "not found"
+        changed = session.execute(
+            update(Speaker)
+            .where(Speaker.recording_id == recording_id, Speaker.label == label)
+            .values(display_name=new_name)
+        )
+        if not changed.rowcount:  # type: ignore[attr-defined]
+            return "no such speaker"
+    return "renamed"

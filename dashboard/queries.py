@@ -1,20 +1,24 @@
-"""Every read the dashboard makes. Pages call these and only draw what comes back."""
+"""Every read the dashboard makes, filtered by what the viewer may see. Pages only draw."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from models.access import Viewer, may_see, visible_recordings
+from models.accounts import SchoolClass, Student, Team, User
 from models.db import session_scope
 from models.folders import FolderScan, WatchedFolder
+from models.search import Hit, search_segments
 from models.serialize import load_recording, recording_as_dict
 from models.settings import get_settings
 from models.storage import audio_path, original_path
-from models.tables import Recording
+from models.tables import Recording, StageRun
 
 STATUSES = ("queued", "running", "done", "failed")
 
@@ -30,16 +34,45 @@ class RecordingRow:
     duration_s: float | None
     error: str | None
     created_at: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What a viewer may file an upload under."""
+
+    teams: dict[int, str]
+    classes: dict[int, str]
+    students: dict[int, list[tuple[int, str]]]
 
 
 def list_recordings(
-    kind: str | None = None, status: str | None = None, limit: int = 500
+    viewer: Viewer,
+    kind: str | None = None,
+    status: str | None = None,
+    team_id: int | None = None,
+    class_id: int | None = None,
+    since: date | None = None,
+    limit: int = 500,
 ) -> list[RecordingRow]:
-    query = select(Recording).order_by(Recording.id.desc()).limit(limit)
-    if kind:
-        query = query.where(Recording.kind == kind)
-    if status:
-        query = query.where(Recording.status == status)
+    query = (
+        select(Recording, Team.name, SchoolClass.name)
+        .outerjoin(Team, Team.id == Recording.team_id)
+        .outerjoin(SchoolClass, SchoolClass.id == Recording.class_id)
+        .where(visible_recordings(viewer))
+        .order_by(Recording.id.desc())
+        .limit(limit)
+    )
+    for column, value in (
+        (Recording.kind, kind),
+        (Recording.status, status),
+        (Recording.team_id, team_id),
+        (Recording.class_id, class_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(Recording.created_at >= datetime(since.year, since.month, since.day))
     with session_scope() as session:
         return [
             RecordingRow(
@@ -52,24 +85,94 @@ def list_recordings(
                 r.duration_s,
                 r.error,
                 r.created_at.strftime("%Y-%m-%d %H:%M"),
+                team or school_class or "",
             )
-            for r in session.scalars(query)
+            for r, team, school_class in session.execute(query)
         ]
 
 
-def recording_detail(recording_id: int) -> dict[str, Any] | None:
+def recording_detail(viewer: Viewer, recording_id: int) -> dict[str, Any] | None:
+    """The recording as JSON-ready data, or None when it does not exist or is not visible."""
     with session_scope() as session:
+        if not may_see(session, viewer, recording_id):
+            return None
         recording = load_recording(session, recording_id)
-        return None if recording is None else recording_as_dict(recording)
+        if recording is None:
+            return None
+        detail = recording_as_dict(recording)
+        detail["stage_runs"] = [
+            {"stage": r.stage, "status": r.status, "error": r.error, "raw_output": r.raw_output}
+            for r in session.scalars(
+                select(StageRun)
+                .where(StageRun.recording_id == recording_id, StageRun.status != "done")
+                .order_by(StageRun.id)
+            )
+        ]
+        return detail
 
 
-def playable_audio(content_hash: str) -> Path | None:
+def talk_time(detail: dict[str, Any]) -> dict[str, float]:
+    names = {s["label"]: s["name"] for s in detail["speakers"]}
+    totals: dict[str, float] = {}
+    for seg in detail["segments"]:
+        name = names.get(seg["speaker"], seg["speaker"] or "unknown")
+        totals[name] = totals.get(name, 0.0) + seg["end"] - seg["start"]
+    return totals
+
+
+def playable_audio(detail: dict[str, Any]) -> Path | None:
     """The decoded WAV when ingest has run, else the original upload, else nothing."""
     settings = get_settings()
-    for path in (audio_path(settings, content_hash), original_path(settings, content_hash)):
+    for path in (
+        audio_path(settings, detail["content_hash"]),
+        original_path(settings, detail["content_hash"]),
+    ):
         if path.exists():
             return path
     return None
+
+
+def upload_choices(viewer: Viewer) -> Choices:
+    with session_scope() as session:
+        team_query = select(Team.id, Team.name).order_by(Team.name)
+        class_query = select(SchoolClass.id, SchoolClass.name).order_by(SchoolClass.name)
+        if not viewer.is_admin:
+            team_query = team_query.where(Team.id.in_(viewer.team_ids))
+            class_query = class_query.where(SchoolClass.id.in_(viewer.class_ids))
+        teams = {i: n for i, n in session.execute(team_query)}
+        classes = {i: n for i, n in session.execute(class_query)} if viewer.is_teacher else {}
+        students: dict[int, list[tuple[int, str]]] = {c: [] for c in classes}
+        for sid, cid, name in session.execute(
+            select(Student.id, Student.class_id, Student.name)
+            .where(Student.class_id.in_(list(classes)))
+            .order_by(Student.name)
+        ):
+            students[cid].append((sid, name))
+    return Choices(teams, classes, students)
+
+
+def student_lessons(viewer: Viewer) -> list[dict[str, Any]]:
+    """Every lesson of the viewer's students, oldest first (teachers and admins)."""
+    query = (
+        select(Recording, Student.name, SchoolClass.name)
+        .join(Student, Student.id == Recording.student_id)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .where(visible_recordings(viewer), Recording.kind == "lesson")
+        .order_by(Recording.created_at)
+    )
+    with session_scope() as session:
+        return [
+            {
+                "student": student,
+                "class": school_class,
+                "recording": r.id,
+                "name": r.original_name,
+                "date": r.created_at.strftime("%Y-%m-%d"),
+                "status": r.status,
+                "minutes": round((r.duration_s or 0) / 60, 2),
+            }
+            for r, student, school_class in session.execute(query)
+        ]
 
 
 @dataclass(frozen=True)
@@ -113,3 +216,32 @@ def recent_scans(limit: int = 50) -> list[dict[str, Any]]:
             }
             for s in scans
         ]
+
+
+def search(viewer: Viewer, query: str) -> list[Hit]:
+    with session_scope() as session:
+        return search_segments(session, viewer, query)
+
+
+def people_overview() -> dict[str, list[dict[str, Any]]]:
+    """Accounts, teams and classes (the admin page; it checks the role itself)."""
+    with session_scope() as session:
+        users = [
+            {
+                "username": u.username,
+                "name": u.display_name,
+                "role": u.role,
+                "active": u.active,
+                "teams": ", ".join(t.name for t in u.teams),
+            }
+            for u in session.scalars(select(User).order_by(User.username))
+        ]
+        groups = [
+            {"kind": "team", "name": t.name, "people": len(t.members)}
+            for t in session.scalars(select(Team).order_by(Team.name))
+        ]
+        groups += [
+            {"kind": "class", "name": c.name, "people": len(c.students)}
+            for c in session.scalars(select(SchoolClass).order_by(SchoolClass.name))
+        ]
+    return {"users": users, "groups": groups}

@@ -56,9 +56,13 @@ def to_json(recording: Recording) -> str:
     return json.dumps(recording, ensure_ascii=False, indent=2) + "\n"
 
 
+def escape_markdown(text: str) -> str:
+    """Text that Markdown shows exactly as written (no links, emphasis or HTML)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~$:" else ch for ch in text)
+
+
 def to_markdown(recording: Recording) -> str:
-    def escape(text: str) -> str:
-        return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|" else ch for ch in text)
+    escape = escape_markdown
 
     lines = [f"# {escape(recording['original_name'])}", ""]
     duration = recording.get("duration_s") or 0
@@ -77,3 +81,26 @@ EXPORTERS: dict[str, Callable[[Recording], str]] = {
     "json": to_json,
     "md": to_markdown,
 }
+
+
+def to_docx(recording: Recording) -> bytes:
+    """A Word document: title, facts, and the transcript with times and speakers."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.add_heading(recording["original_name"], level=1)
+    duration = recording.get("duration_s") or 0
+    document.add_paragraph(f"{recording['kind']}, {duration / 60:.1f} min")
+    document.add_heading("Transcript", level=2)
+    for seg in recording["segments"]:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(_stamp(seg["start"], ".")[:-4] + " ").bold = True
+        who = _speaker(recording, seg["speaker"])
+        if who:
+            paragraph.add_run(f"{who}: ").italic = True
+        paragraph.add_run(seg["text"])
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     # A file whose size or mtime changes within this many seconds is still being written.
     watch_settle_s: float = 2.0
 
+    # Dashboard sessions end this long after logging in; OpenID Connect through st.login is
+    # offered when .streamlit/secrets.toml has an [auth] section and this is on.
+    session_max_age_s: int = 8 * 3600
+    oidc_enabled: bool = False
+
     dashboard_port: int = 8501
     dashboard_address: str = "127.0.0.1"
 

@@ -16,6 +16,8 @@ command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
 if [ "$with_services" = 1 ]; then
     command -v pg_ctlcluster >/dev/null 2>&1 || packages+=(postgresql)
     command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+    # Debian's Chromium for the browser test (Playwright's own download cannot run here).
+    [ -x /usr/bin/chromium ] || packages+=(chromium)
 fi
 if [ "${#packages[@]}" -gt 0 ]; then
     echo "setup: installing ${packages[*]}"

@@ -66,3 +66,23 @@ def test_process_without_wait_only_queues(tmp_path: Path) -> None:
     result = run_cli("process", str(LIBRISPEECH), "--json", env=env)
     assert result.returncode == 0, result.stderr
     assert "queued as recording 1" in result.stderr
+
+
+def test_first_admin_gets_a_generated_password_and_can_log_in(tmp_path: Path) -> None:
+    env = tingshuo_env(TINGSHUO_DATA_DIR=str(tmp_path / "data"))
+    created = run_cli("users", "create", "admin", "--admin", "--generate-password", env=env)
+    assert created.returncode == 0, created.stderr
+    password = created.stdout.split("password for admin: ")[1].split()[0]
+    assert len(password) >= 12
+    weak = run_cli("users", "create", "eve", "--password-stdin", env=env, stdin=b"short\n")
+    assert weak.returncode == 1 and "at least 10 characters" in weak.stderr
+    listed = run_cli("users", "list", env=env)
+    assert listed.stdout.split()[:3] == ["admin", "admin", "active"]
+    from models.passwords import verify_password
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'tingshuo.db'}")
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT password_hash FROM users")).scalar_one()
+    assert stored.startswith("$argon2id$") and password not in stored
+    assert verify_password(stored, password)

@@ -9,14 +9,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from migrations import upgrade_head
+from migrations import include_name, upgrade_head
 from models.schema import metadata
 
 
 def _differences(url: str) -> list[object]:
     engine = create_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         diff = compare_metadata(context, metadata)
     engine.dispose()
     return list(diff)

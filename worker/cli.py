@@ -15,7 +15,7 @@ import typer
 from models.db import session_scope
 from models.serialize import load_recording, recording_as_dict
 from models.settings import get_settings
-from worker import cli_batch
+from worker import cli_batch, cli_users
 from worker.cli_support import (
     ensure_default_models,
     err,
@@ -204,6 +204,9 @@ def up(port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
 
 app.command()(cli_batch.batch)
 app.add_typer(cli_batch.watch_app, name="watch")
+app.add_typer(cli_users.users_app, name="users")
+app.add_typer(cli_users.teams_app, name="teams")
+app.add_typer(cli_users.classes_app, name="classes")
 
 
 def main() -> None:

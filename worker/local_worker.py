@@ -97,6 +97,8 @@ def dashboard_argv(settings: Settings, port: int | None = None) -> list[str]:
         str(upload_mb),
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 

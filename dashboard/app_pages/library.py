@@ -1,21 +1,39 @@
-"""Library page: recordings with live status and progress."""
+"""Library page: the recordings the viewer may see, with live status and progress."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from dashboard.actions import retry
-from dashboard.queries import STATUSES, list_recordings
+from dashboard.actions import delete, retry
+from dashboard.auth import require_viewer
+from dashboard.queries import STATUSES, list_recordings, upload_choices
 
+viewer = require_viewer()
+choices = upload_choices(viewer)
 st.title("Library")
-left, right = st.columns(2)
-kind = left.selectbox("Kind", ["all", "meeting", "lesson"])
-status = right.selectbox("Status", ["all", *STATUSES])
+kind_col, status_col, group_col, since_col = st.columns(4)
+kind = kind_col.selectbox("Kind", ["all", "meeting", "lesson"])
+status = status_col.selectbox("Status", ["all", *STATUSES])
+groups = {("team", t): n for t, n in choices.teams.items()}
+groups |= {("class", c): n for c, n in choices.classes.items()}
+group = group_col.selectbox(
+    "Team or class", [None, *groups], format_func=lambda g: "all" if g is None else groups[g]
+)
+since = since_col.date_input("Uploaded since", value=None, max_value=dt.date.today())
 
 
 @st.fragment(run_every="2s")
 def recordings_table() -> None:
-    rows = list_recordings(None if kind == "all" else kind, None if status == "all" else status)
+    rows = list_recordings(
+        viewer,
+        kind=None if kind == "all" else kind,
+        status=None if status == "all" else status,
+        team_id=group[1] if group and group[0] == "team" else None,
+        class_id=group[1] if group and group[0] == "class" else None,
+        since=since,
+    )
     if not rows:
         st.info("No recordings yet: upload some on the Upload page.")
         return
@@ -25,6 +43,7 @@ def recordings_table() -> None:
                 "open": f"/recording?id={r.id}",
                 "name": r.name,
                 "kind": r.kind,
+                "group": r.group,
                 "status": r.status,
                 "stage": r.stage or "",
                 "progress": r.progress,
@@ -39,13 +58,23 @@ def recordings_table() -> None:
             "progress": st.column_config.ProgressColumn("progress", min_value=0, max_value=100),
         },
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
-    failed = [r for r in rows if r.status == "failed"]
-    if failed:
-        choice = st.selectbox("Retry a failed recording", [f"{r.id}: {r.name}" for r in failed])
-        if st.button("Retry"):
-            st.toast(retry(int(choice.split(":", 1)[0])))
 
 
 recordings_table()
+with st.expander("Retry or delete a recording"):
+    rows = list_recordings(viewer)
+    if rows:
+        target = st.selectbox(
+            "Recording",
+            [r.id for r in rows],
+            format_func=lambda i: next(f"{r.id}: {r.name} ({r.status})" for r in rows if r.id == i),
+        )
+        retry_col, delete_col = st.columns(2)
+        if retry_col.button("Retry"):
+            st.toast(retry(viewer, target))
+        confirm = delete_col.checkbox("Yes, delete it with its files and results")
+        if delete_col.button("Delete", disabled=not confirm):
+            st.toast(delete(viewer, target))
+            st.rerun()

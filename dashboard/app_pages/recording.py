@@ -1,4 +1,4 @@
-"""Recording page: audio player and transcript with speakers and timestamps."""
+"""Recording page: player, transcript with speakers and times, talk time, raw answers, exports."""
 
 from __future__ import annotations
 
@@ -6,10 +6,20 @@ from typing import Literal
 
 import streamlit as st
 
-from dashboard.queries import list_recordings, playable_audio, recording_detail
+from dashboard.actions import rename_speaker
+from dashboard.auth import require_viewer
+from dashboard.queries import list_recordings, playable_audio, recording_detail, talk_time
+from models.exports import EXPORTERS, to_docx
 
 BadgeColour = Literal["blue", "green", "orange", "violet", "red", "gray"]
 SPEAKER_COLOURS: tuple[BadgeColour, ...] = ("blue", "green", "orange", "violet", "red", "gray")
+MIME = {
+    "txt": "text/plain",
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt",
+    "json": "application/json",
+    "md": "text/markdown",
+}
 
 
 def _clock(seconds: float) -> str:
@@ -17,26 +27,27 @@ def _clock(seconds: float) -> str:
     return f"{minutes // 60:d}:{minutes % 60:02d}:{secs:02d}"
 
 
-rows = list_recordings()
-if not rows:
+viewer = require_viewer()
+rows = list_recordings(viewer)
+requested = st.query_params.get("id", "")
+ids = [r.id for r in rows]
+if requested.isdigit() and int(requested) not in ids:
+    ids.insert(0, int(requested))  # may still be invisible: recording_detail decides
+if not ids:
     st.info("No recordings yet.")
     st.stop()
-ids = [r.id for r in rows]
-requested = st.query_params.get("id")
-default = (
-    ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in ids else 0
-)
+names = {r.id: r.name for r in rows}
+default = ids.index(int(requested)) if requested.isdigit() else 0
 chosen = st.selectbox(
-    "Recording",
-    ids,
-    index=default,
-    format_func=lambda i: f"{i}: {next(r.name for r in rows if r.id == i)}",
+    "Recording", ids, index=default, format_func=lambda i: f"{i}: {names.get(i, '?')}"
 )
 st.query_params["id"] = str(chosen)
-detail = recording_detail(chosen)
+detail = recording_detail(viewer, chosen)
 if detail is None:
-    st.error("This recording no longer exists.")
+    # The same answer whether it does not exist or belongs to someone else.
+    st.error("Recording not found.")
     st.stop()
+assert detail is not None
 
 st.title(detail["original_name"])
 st.caption(
@@ -46,25 +57,71 @@ st.caption(
 if detail["status"] == "failed":
     st.error(f"Failed at {detail['stage']}: {detail['error']}")
 elif detail["status"] != "done":
-    st.progress(detail["progress"] / 100, text=f"{detail['stage'] or 'queued'}")
 
-audio = playable_audio(detail["content_hash"])
+    @st.fragment(run_every="2s")
+    def live_progress() -> None:
+        now = recording_detail(viewer, chosen)
+        if now is None or now["status"] in ("done", "failed"):
+            st.rerun()  # the whole page, now with the transcript or the error
+        else:
+            st.progress(now["progress"] / 100, text=f"{now['stage'] or 'queued'}")
+
+    live_progress()
+
+audio = playable_audio(detail)
 start = st.session_state.get(f"start-{chosen}", 0)
 if audio is not None:
     st.audio(str(audio), start_time=int(start))
 
+speaker_names = {s["label"]: s["name"] for s in detail["speakers"]}
 colours = {
     s["label"]: SPEAKER_COLOURS[i % len(SPEAKER_COLOURS)] for i, s in enumerate(detail["speakers"])
 }
-names = {s["label"]: s["name"] for s in detail["speakers"]}
-st.subheader("Transcript")
-for index, segment in enumerate(detail["segments"]):
-    time_col, text_col = st.columns([1, 8])
-    if time_col.button(_clock(segment["start"]), key=f"seek-{index}"):
-        st.session_state[f"start-{chosen}"] = segment["start"]
-        st.rerun()
-    speaker = segment["speaker"]
-    if speaker:
-        text_col.badge(names.get(speaker, speaker), color=colours.get(speaker, "gray"))
-    # st.text never interprets markup: transcript text is shown exactly as spoken words.
-    text_col.text(segment["text"])
+transcript_tab, speakers_tab, raw_tab, export_tab = st.tabs(
+    ["Transcript", "Speakers", "Model answers", "Export"]
+)
+with transcript_tab:
+    for index, segment in enumerate(detail["segments"]):
+        time_col, text_col = st.columns([1, 8])
+        if time_col.button(_clock(segment["start"]), key=f"seek-{index}"):
+            st.session_state[f"start-{chosen}"] = segment["start"]
+            st.rerun()
+        label = segment["speaker"]
+        if label:
+            text_col.badge(speaker_names.get(label, label), color=colours.get(label, "gray"))
+        # st.text never interprets markup: transcript text is shown exactly as recognised.
+        text_col.text(segment["text"])
+with speakers_tab:
+    totals = talk_time(detail)
+    if totals:
+        st.bar_chart({"seconds": totals}, horizontal=True)
+    for speaker in detail["speakers"]:
+        with st.form(f"rename-{speaker['label']}"):
+            new_name = st.text_input(f"Name for {speaker['label']}", value=speaker["name"])
+            if st.form_submit_button("Rename"):
+                st.toast(rename_speaker(viewer, chosen, speaker["label"], new_name))
+                st.rerun()
+with raw_tab:
+    flagged = [r for r in detail.get("stage_runs", []) if r["status"] != "done"]
+    if not flagged:
+        st.caption("Every stage's answer was understood.")
+    for run in flagged:
+        st.write(f"{run['stage']} ({run['status']}): {run['error'] or ''}")
+        st.code(run["raw_output"] or "", language=None)
+with export_tab:
+    stem = detail["original_name"].rsplit(".", 1)[0]
+    for fmt, exporter in EXPORTERS.items():
+        st.download_button(
+            fmt.upper(),
+            exporter(detail),
+            file_name=f"{stem}.{fmt}",
+            mime=MIME[fmt],
+            key=f"export-{fmt}",
+        )
+    st.download_button(
+        "DOCX",
+        to_docx(detail),
+        file_name=f"{stem}.docx",
+        key="export-docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )

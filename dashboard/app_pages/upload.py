@@ -1,33 +1,60 @@
-"""Upload page: several files at once, with their kind."""
+"""Upload page: several files at once, filed under a team, or a class and student."""
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
-from dashboard.actions import upload
-from worker.intake import RecordingMeta
+from dashboard.actions import UploadForm, upload
+from dashboard.auth import require_viewer
+from dashboard.queries import upload_choices
 
+viewer = require_viewer()
+choices = upload_choices(viewer)
 st.title("Upload recordings")
+kinds = ["meeting", "lesson"] if viewer.is_teacher else ["meeting"]
+kind = st.radio("Kind", kinds, horizontal=True)
+form = UploadForm(kind=kind)
+if kind == "meeting":
+    team = st.selectbox(
+        "Team",
+        [None, *choices.teams],
+        format_func=lambda t: "only me" if t is None else choices.teams[t],
+    )
+    form = UploadForm(kind=kind, team_id=team)
+else:
+    if not choices.classes:
+        st.warning("You teach no class yet: ask an administrator to create one.")
+        st.stop()
+    class_ids: list[int] = list(choices.classes)
+    class_id: int = st.selectbox("Class", class_ids, format_func=lambda c: choices.classes[c])
+    students = dict(choices.students.get(class_id, []))
+    student = st.selectbox(
+        "Student",
+        [None, *students],
+        format_func=lambda s: "whole class" if s is None else students[s],
+    )
+    reference = st.text_area("Reference text (for read-aloud exercises)", max_chars=5000)
+    form = UploadForm(
+        kind=kind, class_id=class_id, student_id=student, reference_text=reference or None
+    )
+
 with st.form("upload", clear_on_submit=True):
     files = st.file_uploader("Audio or video files", accept_multiple_files=True)
-    kind = st.radio("Kind", ["meeting", "lesson"], horizontal=True)
     language = st.selectbox("Language", ["auto", "en", "zh"], help="A hint for transcription")
+    speakers = st.number_input("Expected number of speakers (0: unknown)", 0, 20, 0)
     submitted = st.form_submit_button("Queue for processing")
 
 if submitted:
     if not files:
         st.warning("Choose at least one file.")
+    final = UploadForm(
+        **{
+            **form.__dict__,
+            "language": None if language == "auto" else language,
+            "expected_speakers": int(speakers) or None,
+        }
+    )
     for file in files or []:
-        meta = RecordingMeta(
-            kind=kind,
-            uploaded_by=os.environ.get("USER", "dashboard"),
-            language=None if language == "auto" else language,
-        )
-        outcome = upload(file, file.name, meta)
-        if outcome.ok:
-            st.success(f"{outcome.name}: {outcome.message}")
-        else:
-            st.error(f"{outcome.name}: {outcome.message}")
-    st.page_link("app_pages/library.py", label="See progress in the library", icon="📚")
+        outcome = upload(viewer, file, file.name, final)
+        (st.success if outcome.ok else st.error)(f"{outcome.name}: {outcome.message}")
+    st.markdown("[See progress in the library](/)")

@@ -1,0 +1,7 @@
+"""Login page."""
+
+from __future__ import annotations
+
+from dashboard.login_form import draw_login
+
+draw_login()

@@ -1,0 +1,119 @@
+"""A real browser against the real app: log in, upload, wait, read the transcript."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LIBRISPEECH, ROOT, WorkerProcess, run_cli, tingshuo_env
+
+pytestmark = pytest.mark.slow
+CHROMIUM = "/usr/bin/chromium"
+OUTPUT = ROOT / "test-output"
+PASSWORD = "correct horse battery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def running_app(tmp_path: Path, whisper_dir: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    env = tingshuo_env(
+        TINGSHUO_DATA_DIR=str(tmp_path / "data"), TINGSHUO_WHISPER_MODEL=str(whisper_dir)
+    )
+    for name in ("alice", "bob"):
+        created = run_cli(
+            "users", "create", name, "--password-stdin", env=env, stdin=f"{PASSWORD}\n".encode()
+        )
+        assert created.returncode == 0, created.stderr
+    worker = WorkerProcess(env, tmp_path / "worker.log").start()
+    port = _free_port()
+    from worker.local_worker import dashboard_argv
+
+    with (tmp_path / "dashboard.log").open("wb") as log:
+        dashboard = subprocess.Popen(
+            dashboard_argv(_settings(env), port),
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield url, env
+    dashboard.terminate()
+    dashboard.wait(20)
+    worker.stop()
+
+
+def _settings(env: dict[str, str]):  # type: ignore[no-untyped-def]
+    from models.settings import Settings
+
+    return Settings(data_dir=Path(env["TINGSHUO_DATA_DIR"]))
+
+
+def test_log_in_upload_and_read_the_transcript(running_app: tuple[str, dict[str, str]]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _env = running_app
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+
+        def log_in(username: str, path: str = "") -> None:
+            page.goto(url + path)
+            page.get_by_role("textbox", name="Username").fill(username)
+            page.get_by_role("textbox", name="Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+
+        log_in("alice")
+        expect(page.get_by_role("heading", name="Library")).to_be_visible()
+        # Sessions live in the browser tab: move with the sidebar, not by reloading.
+        page.get_by_role("link", name="Upload").click()
+        page.locator("input[type=file]").set_input_files(str(LIBRISPEECH))
+        expect(page.get_by_role("button", name=f"Remove {LIBRISPEECH.name}")).to_be_visible()
+        page.get_by_role("button", name="Queue for processing").click()
+        expect(page.get_by_text(f"{LIBRISPEECH.name}: queued")).to_be_visible()
+
+        page.get_by_role("link", name="Recording").click()
+        # The page follows the processing live and shows the transcript when it is done.
+        expect(page.get_by_text("It was the first great sorrow of his life.")).to_be_visible(
+            timeout=180_000
+        )
+        page.screenshot(path=str(OUTPUT / "recording-page.png"), full_page=True)
+
+        # Another user cannot open it, even knowing its URL.
+        page.get_by_role("button", name="Log out").click()
+        log_in("bob", "/recording?id=1")
+        expect(page.get_by_text("Recording not found.")).to_be_visible()
+        assert page.get_by_text("first great sorrow").count() == 0
+        page.screenshot(path=str(OUTPUT / "other-user.png"), full_page=True)
+        browser.close()
