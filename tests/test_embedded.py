@@ -78,8 +78,9 @@ def test_first_admin_gets_a_generated_password_and_can_log_in(tmp_path: Path) ->
     assert weak.returncode == 1 and "at least 10 characters" in weak.stderr
     listed = run_cli("users", "list", env=env)
     assert listed.stdout.split()[:3] == ["admin", "admin", "active"]
-    from models.passwords import verify_password
     from sqlalchemy import create_engine, text
+
+    from models.passwords import verify_password
 
     engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'tingshuo.db'}")
     with engine.connect() as connection:
