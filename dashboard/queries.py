@@ -15,7 +15,7 @@ from models.accounts import SchoolClass, Student, Team, User
 from models.db import session_scope
 from models.folders import FolderScan, WatchedFolder
 from models.search import Hit, search_segments
-from models.serialize import load_recording, recording_as_dict
+from models.serialize import full_recording
 from models.settings import get_settings
 from models.storage import audio_path, original_path
 from models.tables import Recording, StageRun
@@ -96,10 +96,9 @@ def recording_detail(viewer: Viewer, recording_id: int) -> dict[str, Any] | None
     with session_scope() as session:
         if not may_see(session, viewer, recording_id):
             return None
-        recording = load_recording(session, recording_id)
-        if recording is None:
+        detail = full_recording(session, recording_id)
+        if detail is None:
             return None
-        detail = recording_as_dict(recording)
         detail["stage_runs"] = [
             {"stage": r.stage, "status": r.status, "error": r.error, "raw_output": r.raw_output}
             for r in session.scalars(

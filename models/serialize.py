@@ -56,3 +56,97 @@ def load_recording(session: Session, recording_id: int) -> Recording | None:
         .where(Recording.id == recording_id)
         .options(selectinload(Recording.speakers), selectinload(Recording.segments))
     ).one_or_none()
+
+
+def analysis_as_dict(session: Session, recording_id: int) -> dict[str, Any]:
+    """The parsed analysis records, and the model answers that were not fully understood."""
+    from models.analysis import ActionItem, PronunciationScore, SentimentSpan, Summary
+    from models.tables import StageRun
+
+    summary = session.scalars(select(Summary).where(Summary.recording_id == recording_id)).first()
+    items = session.scalars(
+        select(ActionItem)
+        .where(ActionItem.recording_id == recording_id)
+        .order_by(ActionItem.position)
+    ).all()
+    spans = session.scalars(
+        select(SentimentSpan)
+        .where(SentimentSpan.recording_id == recording_id)
+        .order_by(SentimentSpan.start_s)
+    ).all()
+    scores = session.scalars(
+        select(PronunciationScore)
+        .where(PronunciationScore.recording_id == recording_id)
+        .order_by(PronunciationScore.id)
+    ).all()
+    flagged = session.scalars(
+        select(StageRun)
+        .where(
+            StageRun.recording_id == recording_id,
+            StageRun.parse_status.is_not(None),
+            StageRun.parse_status != "ok",
+        )
+        .order_by(StageRun.id)
+    ).all()
+    return {
+        "summary": None
+        if summary is None
+        else {
+            "status": summary.status,
+            "summary": summary.summary,
+            "topics": summary.topics,
+            "decisions": summary.decisions,
+        },
+        "action_items": [
+            {"owner": i.owner, "task": i.task, "due": i.due, "evidence_time": i.evidence_time_s}
+            for i in items
+        ],
+        "sentiment": [
+            {
+                "speaker": s.speaker_label,
+                "start": round(s.start_s, 3),
+                "end": round(s.end_s, 3),
+                "status": s.status,
+                "label": s.label,
+                "score": s.score,
+                "emotion": s.emotion,
+                "evidence": s.evidence,
+            }
+            for s in spans
+        ],
+        "pronunciation": [
+            {
+                "speaker": p.speaker_label,
+                "student_id": p.student_id,
+                "status": p.status,
+                "accuracy": p.accuracy,
+                "fluency": p.fluency,
+                "completeness": p.completeness,
+                "prosody": p.prosody,
+                "overall": p.overall,
+                "mispronounced": p.mispronounced,
+                "word_marks": p.word_marks,
+                "feedback": p.feedback,
+                "sources": p.sources,
+                "overrides": p.overrides,
+            }
+            for p in scores
+        ],
+        "flagged": [
+            {
+                "stage": r.stage,
+                "parse_status": r.parse_status,
+                "engine": r.engine,
+                "prompt_version": r.prompt_version,
+                "raw_output": r.raw_output,
+            }
+            for r in flagged
+        ],
+    }
+
+
+def full_recording(session: Session, recording_id: int) -> dict[str, Any] | None:
+    recording = load_recording(session, recording_id)
+    if recording is None:
+        return None
+    return {**recording_as_dict(recording), **analysis_as_dict(session, recording_id)}

@@ -56,6 +56,20 @@ class Settings(BaseSettings):
     cpu_threads: int = 2
     default_language: str = ""
 
+    # Analysis (summary, action items, sentiment, pronunciation). "auto": Qwen2-Audio when CUDA
+    # and its weights are present, else an OpenAI-compatible server when configured, else the
+    # llama.cpp GGUF, else none (transcripts only).
+    analysis_engine: Literal["auto", "qwen2-audio", "llamacpp", "openai", "none"] = "auto"
+    qwen2_audio_model: str = "Qwen/Qwen2-Audio-7B-Instruct"
+    qwen2_audio_device: str = "auto"
+    llm_gguf: str = ""
+    llm_context_tokens: int = 4096
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_api_key: SecretStr = SecretStr("")
+    openai_audio: bool = False
+    sentiment_max_turns: int = 300
+
     # Celery limits; the broker's visibility timeout must exceed the hard limit so a slow task
     # is never handed to a second worker while the first still runs it.
     task_soft_time_limit_s: int = 600
@@ -125,6 +139,10 @@ class Settings(BaseSettings):
     @property
     def embedded_broker(self) -> bool:
         return self.celery_broker_url.startswith("sqla+")
+
+    @property
+    def llm_gguf_path(self) -> str:
+        return self.llm_gguf or str(self.models_dir / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")
 
     @property
     def whisper_model_path(self) -> str:

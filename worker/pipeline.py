@@ -32,8 +32,13 @@ def pipeline_signature(recording_id: int, lane: str = "interactive") -> Signatur
 def transcription_signature(
     recording_id: int, clip_indices: Sequence[int], clips_per_task: int, lane: str
 ) -> Signature:
-    """Clips in small batches, in parallel, then finalize once all are stored."""
-    finalize = _task("tingshuo.finalize", lane, recording_id)
+    """Clips in small batches, in parallel; once all are stored, the analysis, then finalize."""
+    finalize = chain(
+        _task("tingshuo.analyze_text", lane, recording_id),
+        _task("tingshuo.analyze_sentiment", lane, recording_id),
+        _task("tingshuo.analyze_pronunciation", lane, recording_id),
+        _task("tingshuo.finalize", lane, recording_id),
+    )
     if not clip_indices:
         return finalize
     step = max(1, clips_per_task)

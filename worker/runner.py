@@ -54,3 +54,23 @@ def run_step(task: Task, recording_id: int, stage: str, step: Callable[..., T], 
             recording_id, stage, f"{stage} failed unexpectedly: {type(exc).__name__}: {exc}"
         )
         raise
+
+
+def run_optional_step(
+    task: Task, recording_id: int, stage: str, step: Callable[..., Any], *args: Any
+) -> None:
+    """Analysis: retried like any step, but a failure is recorded on its StageRun (which keeps
+    the raw answer) and the recording goes on to be done with its transcript."""
+    try:
+        step(recording_id, *args)
+    except RecordingNotFound:
+        raise Ignore() from None
+    except TRANSIENT_ERRORS as exc:
+        retries = task.request.retries
+        if retries < (task.max_retries or 0):
+            raise task.retry(exc=exc, countdown=min(120, 2 ** (retries + 1))) from exc
+        log.warning("%s of recording %s gave up: %r", stage, recording_id, exc)
+    except SoftTimeLimitExceeded:
+        log.warning("%s of recording %s ran out of time", stage, recording_id)
+    except Exception:
+        log.exception("%s of recording %s failed; the recording continues", stage, recording_id)

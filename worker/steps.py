@@ -35,7 +35,7 @@ def _content_hash(recording_id: int) -> str:
         return get_recording(session, recording_id).content_hash
 
 
-def _read_audio(
+def read_audio(
     settings: Settings, content_hash: str, start_s: float = 0.0, end_s: float | None = None
 ) -> np.ndarray:
     path = audio_path(settings, content_hash)
@@ -70,7 +70,7 @@ def ingest_step(recording_id: int) -> None:
 
 def speech_step(recording_id: int) -> None:
     settings = get_settings()
-    samples = _read_audio(settings, _content_hash(recording_id))
+    samples = read_audio(settings, _content_hash(recording_id))
     total = max(1, len(samples))
 
     def report(percent: float) -> None:
@@ -103,7 +103,7 @@ def plan_step(recording_id: int) -> list[int]:
                 select(SpeechRegion).where(SpeechRegion.recording_id == recording_id)
             )
         ]
-    samples = _read_audio(settings, content_hash)
+    samples = read_audio(settings, content_hash)
     with stage_run(recording_id, "plan", engine="clip-planner") as run:
         planned = clip_stage.plan_clips(
             spans,
@@ -146,7 +146,7 @@ def transcribe_step(recording_id: int, clip_indices: Sequence[int]) -> None:
         ]
     engine = whisper_engine.get_whisper(settings)
     for clip in clips:
-        samples = _read_audio(settings, content_hash, clip.start_s, clip.end_s)
+        samples = read_audio(settings, content_hash, clip.start_s, clip.end_s)
         with stage_run(
             recording_id,
             "transcribe",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +21,12 @@ STAGE_PROGRESS: dict[str, tuple[int, int]] = {
     "ingest": (0, 10),
     "speech": (10, 20),
     "plan": (20, 25),
-    "transcribe": (25, 95),
+    "transcribe": (25, 85),
+    "summary": (85, 88),
+    "action_items": (88, 90),
+    "sentiment": (90, 93),
+    "pronunciation": (93, 95),
+    "analysis": (85, 95),
     "finalize": (95, 100),
 }
 
@@ -31,6 +37,7 @@ class RunHandle:
 
     run_id: int
     raw_output: str | None = None
+    prompt_version: str | None = None
 
 
 @contextmanager
@@ -42,6 +49,7 @@ def stage_run(
     model_id: str | None = None,
     clip_index: int | None = None,
     prompt_version: str | None = None,
+    subject: Mapping[str, Any] | None = None,
 ) -> Iterator[RunHandle]:
     """Record one execution of ``stage``: running now, then done or failed with its timing."""
     with session_scope() as session:
@@ -66,6 +74,7 @@ def stage_run(
             model_id=model_id,
             clip_index=clip_index,
             prompt_version=prompt_version,
+            subject=dict(subject) if subject is not None else None,
         )
         session.add(run)
         if recording.status != "failed":
@@ -84,11 +93,13 @@ def stage_run(
 
 
 def _close_run(handle: RunHandle, status: str, started: float, error: str | None) -> None:
+    extra = {"prompt_version": handle.prompt_version} if handle.prompt_version else {}
     with session_scope() as session:
         session.execute(
             update(StageRun)
             .where(StageRun.id == handle.run_id)
             .values(
+                **extra,
                 status=status,
                 raw_output=handle.raw_output,
                 error=error,

@@ -7,10 +7,10 @@ from typing import Any
 from celery import Task
 
 from models.settings import get_settings
-from worker import steps
+from worker import analysis_store, steps
 from worker.celery_app import celery_app
 from worker.pipeline import transcription_signature
-from worker.runner import run_step
+from worker.runner import run_optional_step, run_step
 
 TASK_OPTIONS: dict[str, Any] = {
     "bind": True,
@@ -51,4 +51,30 @@ def finalize(self: Task, recording_id: int) -> int:
     if lane == "batch":
         # A batch slot is free: admit the next waiting recording now rather than at beat's tick.
         celery_app.send_task("tingshuo.dispatch_batch")
+    return recording_id
+
+
+def _audio(content_hash: str, start_s: float, end_s: float) -> object:
+    return steps.read_audio(get_settings(), content_hash, start_s, end_s)
+
+
+@celery_app.task(name="tingshuo.analyze_text", **TASK_OPTIONS)
+def analyze_text(self: Task, recording_id: int) -> int:
+    run_optional_step(self, recording_id, "analysis", analysis_store.analyze_text_step)
+    return recording_id
+
+
+@celery_app.task(name="tingshuo.analyze_sentiment", **TASK_OPTIONS)
+def analyze_sentiment(self: Task, recording_id: int) -> int:
+    run_optional_step(
+        self, recording_id, "sentiment", analysis_store.analyze_sentiment_step, _audio
+    )
+    return recording_id
+
+
+@celery_app.task(name="tingshuo.analyze_pronunciation", **TASK_OPTIONS)
+def analyze_pronunciation(self: Task, recording_id: int) -> int:
+    run_optional_step(
+        self, recording_id, "pronunciation", analysis_store.analyze_pronunciation_step, _audio
+    )
     return recording_id

@@ -77,8 +77,8 @@ speaker_names = {s["label"]: s["name"] for s in detail["speakers"]}
 colours = {
     s["label"]: SPEAKER_COLOURS[i % len(SPEAKER_COLOURS)] for i, s in enumerate(detail["speakers"])
 }
-transcript_tab, speakers_tab, raw_tab, export_tab = st.tabs(
-    ["Transcript", "Speakers", "Model answers", "Export"]
+transcript_tab, analysis_tab, speakers_tab, raw_tab, export_tab = st.tabs(
+    ["Transcript", "Analysis", "Speakers", "Model answers", "Export"]
 )
 with transcript_tab:
     for index, segment in enumerate(detail["segments"]):
@@ -91,6 +91,58 @@ with transcript_tab:
             text_col.badge(speaker_names.get(label, label), color=colours.get(label, "gray"))
         # st.text never interprets markup: transcript text is shown exactly as recognised.
         text_col.text(segment["text"])
+with analysis_tab:
+    summary = detail.get("summary")
+    if summary and summary["summary"]:
+        st.subheader("Summary")
+        st.text(summary["summary"])
+        topics_col, decisions_col = st.columns(2)
+        topics_col.write("**Topics**")
+        for topic in summary["topics"]:
+            topics_col.text(f"• {topic}")
+        decisions_col.write("**Decisions**")
+        for decision in summary["decisions"] or ["none"]:
+            decisions_col.text(f"• {decision}")
+    else:
+        st.caption("No summary yet.")
+    st.subheader("Action items")
+    items = detail.get("action_items", [])
+    if items:
+        st.dataframe(
+            [
+                {
+                    "owner": i["owner"] or "",
+                    "task": i["task"] or "",
+                    "due": i["due"] or "",
+                    "said at": _clock(i["evidence_time"]) if i["evidence_time"] is not None else "",
+                }
+                for i in items
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+        for n, item in enumerate(i for i in items if i["evidence_time"] is not None):
+            if st.button(f"Play: {item['task'] or ''}"[:60], key=f"item-{n}"):
+                st.session_state[f"start-{chosen}"] = item["evidence_time"]
+                st.rerun()
+    else:
+        st.caption("No action items.")
+    spans = [s for s in detail.get("sentiment", []) if s["score"] is not None]
+    if spans:
+        st.subheader("Sentiment over time")
+        st.line_chart(
+            [
+                {
+                    "time (s)": s["start"],
+                    "score": s["score"],
+                    "speaker": speaker_names.get(s["speaker"] or "", s["speaker"] or "?"),
+                }
+                for s in spans
+            ],
+            x="time (s)",
+            y="score",
+            color="speaker",
+        )
 with speakers_tab:
     totals = talk_time(detail)
     if totals:
@@ -102,11 +154,19 @@ with speakers_tab:
                 st.toast(rename_speaker(viewer, chosen, speaker["label"], new_name))
                 st.rerun()
 with raw_tab:
-    flagged = [r for r in detail.get("stage_runs", []) if r["status"] != "done"]
-    if not flagged:
-        st.caption("Every stage's answer was understood.")
-    for run in flagged:
+    unfinished = [r for r in detail.get("stage_runs", []) if r["status"] != "done"]
+    flagged = detail.get("flagged", [])
+    if not unfinished and not flagged:
+        st.caption("Every stage finished and every model answer was understood.")
+    for run in unfinished:
         st.write(f"{run['stage']} ({run['status']}): {run['error'] or ''}")
+        st.code(run["raw_output"] or "", language=None)
+    for run in flagged:
+        how = "partly understood" if run["parse_status"] == "partial" else "not understood"
+        st.write(
+            f"{run['stage']}: the answer was {how} "
+            f"({run['engine']}, prompt {run['prompt_version']})"
+        )
         st.code(run["raw_output"] or "", language=None)
 with export_tab:
     stem = detail["original_name"].rsplit(".", 1)[0]

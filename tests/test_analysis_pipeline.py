@@ -1,0 +1,68 @@
+"""Analysis inside the real pipeline: PostgreSQL, Redis and a Celery worker process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from models.db import session_scope
+from models.tables import StageRun
+from tests.conftest import LIBRISPEECH, LIBRISPEECH_TEXT, WorkerProcess, cli_json, run_cli
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+
+
+def test_the_tiny_qwen2_audio_runs_every_prompt_and_nothing_is_lost(
+    service_env: dict[str, str], tiny_qwen2_audio: Path, tmp_path: Path
+) -> None:
+    env = {
+        **service_env,
+        "TINGSHUO_ANALYSIS_ENGINE": "qwen2-audio",
+        "TINGSHUO_QWEN2_AUDIO_MODEL": str(tiny_qwen2_audio),
+        "TINGSHUO_QWEN2_AUDIO_DEVICE": "cpu",
+    }
+    worker = WorkerProcess(env, tmp_path / "worker.log").start()
+    try:
+        [result] = cli_json(
+            "process",
+            str(LIBRISPEECH),
+            "--kind",
+            "lesson",
+            "--reference",
+            LIBRISPEECH_TEXT,
+            "--wait",
+            "--json",
+            env=env,
+            timeout=400,
+        )
+    finally:
+        worker.stop()
+    # A random model answers nonsense: the recording is still done, nothing is lost.
+    assert result["status"] == "done", result["error"]
+    assert result["text"]
+    with session_scope(env["TINGSHUO_DATABASE_URL"]) as session:
+        runs = session.scalars(select(StageRun).where(StageRun.recording_id == result["id"])).all()
+    analysis = [
+        r for r in runs if r.stage in ("summary", "action_items", "sentiment", "pronunciation")
+    ]
+    assert {r.stage for r in analysis} == {"summary", "action_items", "sentiment", "pronunciation"}
+    for run in analysis:
+        assert run.engine == "qwen2-audio" and run.model_id == str(tiny_qwen2_audio)
+        assert run.prompt_version and run.prompt_version.endswith("v1")
+        assert run.raw_output is not None, "the raw answer is always kept"
+        assert run.parse_status in ("ok", "partial", "failed")
+    assert result["summary"] is not None
+    assert len(result["sentiment"]) == len([r for r in analysis if r.stage == "sentiment"])
+    assert result["pronunciation"], "a lesson gets a pronunciation record"
+    flagged = {f["stage"] for f in result["flagged"]}
+    not_ok = {r.stage for r in analysis if r.parse_status != "ok"}
+    assert flagged == not_ok, "every answer not fully understood is flagged with its raw text"
+
+    reparsed = run_cli("reparse", str(result["id"]), env=env)
+    assert reparsed.returncode == 0, reparsed.stderr
+    assert sum(json.loads(reparsed.stdout).values()) == len(
+        {(r.stage, r.clip_index) for r in analysis}
+    )

@@ -1,0 +1,277 @@
+"""Running the analysis prompts for a recording, parsing the answers and storing the records.
+
+A parse that fails keeps the raw answer on its StageRun (parse_status 'failed') and the
+recording stays done; `tingshuo reparse` rebuilds every record from the stored answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from models.analysis import ActionItem, PronunciationScore, SentimentSpan, Summary
+from models.db import session_scope
+from models.settings import get_settings
+from models.tables import Segment, Speaker, StageRun
+from worker import prompts
+from worker.engines.select import analysis_engine
+from worker.parsers import parse
+from worker.stages import analyze
+from worker.store import get_recording, stage_run
+
+ANALYSIS_STAGES = ("summary", "action_items", "sentiment", "pronunciation")
+
+
+def _context(recording_id: int) -> tuple[list[analyze.Line], dict[str, str], date, dict[str, Any]]:
+    with session_scope() as session:
+        recording = get_recording(session, recording_id)
+        speakers = {
+            s.id: s
+            for s in session.scalars(select(Speaker).where(Speaker.recording_id == recording_id))
+        }
+        lines = [
+            analyze.Line(
+                s.start_s,
+                s.end_s,
+                speakers[s.speaker_id].label if s.speaker_id in speakers else None,
+                s.text,
+            )
+            for s in session.scalars(
+                select(Segment)
+                .where(Segment.recording_id == recording_id)
+                .order_by(Segment.start_s)
+            )
+        ]
+        names = {s.label: s.display_name for s in speakers.values()}
+        facts = {
+            "kind": recording.kind,
+            "reference_text": recording.reference_text,
+            "content_hash": recording.content_hash,
+            "student_id": recording.student_id,
+        }
+        return lines, names, recording.created_at.date(), facts
+
+
+def _flag(run_id: int, status: str) -> None:
+    with session_scope() as session:
+        session.execute(update(StageRun).where(StageRun.id == run_id).values(parse_status=status))
+
+
+# --- storing parsed answers -------------------------------------------------------------------
+def store_summary(recording_id: int, run_id: int, raw: str, reference: date) -> str:
+    result = parse("summary", raw, reference)
+    with session_scope() as session:
+        session.execute(delete(Summary).where(Summary.recording_id == recording_id))
+        session.add(
+            Summary(
+                recording_id=recording_id,
+                stage_run_id=run_id,
+                status=result.status,
+                summary=result.data.get("summary"),
+                topics=result.data.get("topics", []),
+                decisions=result.data.get("decisions", []),
+            )
+        )
+    _flag(run_id, result.status)
+    return result.status
+
+
+def store_action_items(recording_id: int, run_id: int, raw: str, reference: date) -> str:
+    result = parse("action_items", raw, reference)
+    with session_scope() as session:
+        session.execute(delete(ActionItem).where(ActionItem.recording_id == recording_id))
+        session.add_all(
+            ActionItem(
+                recording_id=recording_id,
+                stage_run_id=run_id,
+                position=n,
+                owner=item["owner"],
+                task=item["task"],
+                due=item["due"],
+                evidence_time_s=item["evidence_time"],
+            )
+            for n, item in enumerate(result.data.get("items", []))
+        )
+    _flag(run_id, result.status)
+    return result.status
+
+
+def store_sentiment(recording_id: int, run_id: int, raw: str, subject: dict[str, Any]) -> str:
+    result = parse("sentiment", raw)
+    with session_scope() as session:
+        session.execute(delete(SentimentSpan).where(SentimentSpan.stage_run_id == run_id))
+        session.add(
+            SentimentSpan(
+                recording_id=recording_id,
+                stage_run_id=run_id,
+                speaker_label=subject.get("speaker"),
+                start_s=subject["start_s"],
+                end_s=subject["end_s"],
+                status=result.status,
+                label=result.data.get("label"),
+                score=result.data.get("score"),
+                emotion=result.data.get("emotion"),
+                evidence=result.data.get("evidence"),
+            )
+        )
+    _flag(run_id, result.status)
+    return result.status
+
+
+def store_pronunciation(recording_id: int, run_id: int, raw: str, subject: dict[str, Any]) -> str:
+    result = parse("pronunciation", raw)
+    scores = {
+        k: result.data.get(k) for k in ("accuracy", "fluency", "completeness", "prosody", "overall")
+    }
+    with session_scope() as session:
+        session.execute(delete(PronunciationScore).where(PronunciationScore.stage_run_id == run_id))
+        session.add(
+            PronunciationScore(
+                recording_id=recording_id,
+                stage_run_id=run_id,
+                speaker_label=subject.get("speaker"),
+                student_id=subject.get("student_id"),
+                status=result.status,
+                **scores,
+                mispronounced=result.data.get("mispronounced", []),
+                feedback=result.data.get("feedback"),
+                sources={
+                    k: subject.get("engine", "model") for k, v in scores.items() if v is not None
+                },
+            )
+        )
+    _flag(run_id, result.status)
+    return result.status
+
+
+# --- the analysis steps -----------------------------------------------------------------------
+def analyze_text_step(recording_id: int) -> None:
+    """Summary and action items from the transcript (any engine, text only)."""
+    engine = analysis_engine(get_settings())
+    lines, names, reference, _ = _context(recording_id)
+    if engine is None or not lines:
+        _note_skipped(
+            recording_id,
+            "no analysis engine is configured" if engine is None else "the transcript is empty",
+        )
+        return
+    text = analyze.transcript_text(lines, names)
+    for stage, ask, store in (
+        ("summary", analyze.summarize, store_summary),
+        ("action_items", analyze.action_items, store_action_items),
+    ):
+        with stage_run(recording_id, stage, engine=engine.name, model_id=engine.model_id) as run:
+            answer = ask(engine, text)
+            run.raw_output, run.prompt_version = answer.raw, answer.prompt_version
+        store(recording_id, run.run_id, answer.raw, reference)
+
+
+def analyze_sentiment_step(
+    recording_id: int, audio_loader: Callable[[str, float, float], Any]
+) -> None:
+    settings = get_settings()
+    engine = analysis_engine(settings)
+    lines, names, _, facts = _context(recording_id)
+    if engine is None or not lines:
+        return
+    turns = analyze.speaker_turns(lines)[: settings.sentiment_max_turns]
+    with session_scope() as session:
+        session.execute(delete(SentimentSpan).where(SentimentSpan.recording_id == recording_id))
+    for turn in turns:
+        subject = {"speaker": turn.speaker, "start_s": turn.start_s, "end_s": turn.end_s}
+        with stage_run(
+            recording_id,
+            "sentiment",
+            engine=engine.name,
+            model_id=engine.model_id,
+            clip_index=turn.index,
+            prompt_version=prompts.SENTIMENT.version,
+            subject=subject,
+        ) as run:
+            [answer] = analyze.sentiment(
+                engine,
+                [turn],
+                names,
+                lambda t: audio_loader(facts["content_hash"], t.start_s, t.end_s),
+            )
+            run.raw_output = answer.raw
+        store_sentiment(recording_id, run.run_id, answer.raw, subject)
+
+
+def analyze_pronunciation_step(
+    recording_id: int, audio_loader: Callable[[str, float, float], Any]
+) -> None:
+    """Lessons only, and only with an engine that hears (Qwen2-Audio)."""
+    engine = analysis_engine(get_settings())
+    lines, _, _, facts = _context(recording_id)
+    if facts["kind"] != "lesson" or engine is None or not engine.supports_audio or not lines:
+        return
+    with session_scope() as session:
+        session.execute(
+            delete(PronunciationScore).where(
+                PronunciationScore.recording_id == recording_id,
+                PronunciationScore.stage_run_id.is_not(None),
+            )
+        )
+    for turn in analyze.speaker_turns(lines):
+        subject = {
+            "speaker": turn.speaker,
+            "start_s": turn.start_s,
+            "end_s": turn.end_s,
+            "student_id": facts["student_id"],
+            "engine": engine.name,
+        }
+        with stage_run(
+            recording_id,
+            "pronunciation",
+            engine=engine.name,
+            model_id=engine.model_id,
+            clip_index=turn.index,
+            prompt_version=prompts.PRONUNCIATION.version,
+            subject=subject,
+        ) as run:
+            [answer] = analyze.pronunciation(
+                engine,
+                [audio_loader(facts["content_hash"], turn.start_s, turn.end_s)],
+                facts["reference_text"],
+            )
+            run.raw_output = answer.raw
+        store_pronunciation(recording_id, run.run_id, answer.raw, subject)
+
+
+def _note_skipped(recording_id: int, why: str) -> None:
+    with stage_run(recording_id, "analysis", engine="none") as run:
+        run.raw_output = f"skipped: {why}"
+
+
+def reparse_recording(recording_id: int) -> dict[str, int]:
+    """Parse every stored analysis answer again (after a parser fix); no model is called."""
+    _, _, reference, _ = _context(recording_id)
+    with session_scope() as session:
+        runs = session.scalars(
+            select(StageRun)
+            .where(
+                StageRun.recording_id == recording_id,
+                StageRun.stage.in_(ANALYSIS_STAGES),
+                StageRun.status == "done",
+            )
+            .order_by(StageRun.id)
+        ).all()
+        latest = {
+            (r.stage, r.clip_index): (r.id, r.raw_output or "", r.subject or {}) for r in runs
+        }
+    counts: dict[str, int] = {}
+    for (stage, _), (run_id, raw, subject) in latest.items():
+        if stage == "summary":
+            status = store_summary(recording_id, run_id, raw, reference)
+        elif stage == "action_items":
+            status = store_action_items(recording_id, run_id, raw, reference)
+        elif stage == "sentiment":
+            status = store_sentiment(recording_id, run_id, raw, subject)
+        else:
+            status = store_pronunciation(recording_id, run_id, raw, subject)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
