@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     vad_min_silence_ms: int = 300
     vad_speech_pad_ms: int = 200
 
+    # Diarization. "auto": pyannote when its pipeline loads (a Hugging Face id with a token, or a
+    # local folder), else the CPU diarizer, else one speaker for everything.
+    diarization_engine: Literal["auto", "pyannote", "cpu", "none"] = "auto"
+    pyannote_pipeline: str = "pyannote/speaker-diarization-community-1"
+    hf_token: SecretStr = SecretStr("")
+    diarization_vad_threshold: float = 0.35
+    diarization_threshold: float = 0.4
+
     # Transcription (faster-whisper): a model folder, or a model name faster-whisper knows.
     whisper_model: str = ""
     whisper_device: Literal["auto", "cpu", "cuda"] = "auto"

@@ -110,6 +110,20 @@ class SpeechRegion(Base):
     end_s: Mapped[float] = mapped_column(Float)
 
 
+class SpeakerTurn(Base):
+    """Who spoke when, from the diarizer: exclusive turns (one speaker at a time)."""
+
+    __tablename__ = "speaker_turns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), index=True
+    )
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    speaker_label: Mapped[str] = mapped_column(String(32))
+
+
 class Clip(Base):
     """One planned piece of audio (at most ``clip_max_s`` long) sent to a model."""
 

@@ -18,6 +18,7 @@ BATCH_GPU_QUEUE = "batch-gpu"
 ALL_QUEUES = (CPU_QUEUE, GPU_QUEUE, BATCH_CPU_QUEUE, BATCH_GPU_QUEUE)
 # Tasks that hold a model run on a GPU queue; everything else is light CPU work.
 GPU_TASKS = (
+    "tingshuo.diarize",
     "tingshuo.transcribe",
     "tingshuo.analyze_text",
     "tingshuo.analyze_sentiment",

@@ -39,3 +39,41 @@ def reparse_command(recording_id: int) -> None:
     migrate_db()
     counts = reparse_recording(recording_id)
     print(json.dumps(counts, ensure_ascii=False))
+
+
+eval_app = typer.Typer(help="Measure against human annotation.", no_args_is_help=True)
+
+
+@eval_app.command("diarization")
+def eval_diarization(
+    folder: Annotated[Path, typer.Argument(help="audio files with RTTM (and UEM) references")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    collar: Annotated[float, typer.Option(help="forgiveness collar in seconds")] = 0.0,
+) -> None:
+    """DER of the configured diarizer, per file and overall, with and without overlap."""
+    from models.settings import get_settings
+    from worker.eval_diarization import evaluate
+
+    if not folder.is_dir():
+        err.print(f"[red]{folder} is not a folder[/red]")
+        raise typer.Exit(2)
+    report = evaluate(folder, get_settings(), collar)
+    if not report["files"]:
+        err.print("[red]no audio file has an RTTM reference of the same name[/red]")
+        raise typer.Exit(1)
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"{'file':<24}{'DER':>7}{'no-ovl':>8}{'missed':>8}{'f.alarm':>9}{'confus.':>9}{'spk':>5}")
+    for row in [
+        *report["files"],
+        {**report, "file": "OVERALL", "speakers": "", "reference_speakers": ""},
+    ]:
+        print(
+            f"{row['file']:<24}{row['der']:>7.3f}{row['der_no_overlap']:>8.3f}{row['missed']:>8.3f}"
+            f"{row['false_alarm']:>9.3f}{row['confusion']:>9.3f}{row['speakers']!s:>5}"
+        )
+    print(
+        f"engine {report['engine']}, collar {collar} s, real-time factor "
+        f"{report['real_time_factor']:.3f}"
+    )

@@ -21,10 +21,11 @@ def _task(name: str, lane: str, *args: object) -> Signature:
 
 
 def pipeline_signature(recording_id: int, lane: str = "interactive") -> Signature:
-    """ingest → speech → plan; the plan task replaces itself with the transcription chord."""
+    """ingest → speech → diarize → plan; plan replaces itself with the transcription chord."""
     return chain(
         _task("tingshuo.ingest", lane, recording_id),
         _task("tingshuo.detect_speech", lane, recording_id),
+        _task("tingshuo.diarize", lane, recording_id),
         _task("tingshuo.plan_clips", lane, recording_id, lane),
     )
 

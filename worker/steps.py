@@ -10,18 +10,20 @@ from collections.abc import Sequence
 import numpy as np
 import soundfile as sf
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.db import session_scope
 from models.records import ClipTranscript, PlannedClip, TimeSpan
 from models.settings import Settings, get_settings
 from models.storage import audio_path, original_path
-from models.tables import Clip, Segment, Speaker, SpeechRegion
+from models.tables import Clip, Segment, Speaker, SpeakerTurn, SpeechRegion
 from worker.auto_export import auto_export
 from worker.engines import silero
 from worker.engines import whisper as whisper_engine
 from worker.errors import CorruptAudioError, IncompleteTranscriptError
 from worker.stages import clips as clip_stage
+from worker.stages import diarize as diarize_stage
 from worker.stages import ingest as ingest_stage
 from worker.stages import speech as speech_stage
 from worker.stages import transcribe as transcribe_stage
@@ -90,33 +92,75 @@ def speech_step(recording_id: int) -> None:
         )
 
 
+def _speech(session: Session, recording_id: int) -> list[TimeSpan]:
+    return [
+        TimeSpan(r.start_s, r.end_s)
+        for r in session.scalars(
+            select(SpeechRegion).where(SpeechRegion.recording_id == recording_id)
+        )
+    ]
+
+
+def diarize_step(recording_id: int) -> None:
+    settings = get_settings()
+    with session_scope() as session:
+        recording = get_recording(session, recording_id)
+        content_hash, expected = recording.content_hash, recording.expected_speakers
+        spans = _speech(session, recording_id)
+    samples = read_audio(settings, content_hash)
+    engine = diarize_stage.choose_engine(settings)
+
+    def report(fraction: float) -> None:
+        set_progress(recording_id, "diarize", fraction)
+
+    with stage_run(
+        recording_id, "diarize", engine=engine, model_id=diarize_stage.model_id(settings, engine)
+    ) as run:
+        turns = diarize_stage.diarize(samples, spans, settings, engine, expected, report)
+        run.raw_output = " ".join(f"{t.start_s:.2f}-{t.end_s:.2f}:{t.speaker}" for t in turns)
+    with session_scope() as session:
+        session.execute(delete(SpeakerTurn).where(SpeakerTurn.recording_id == recording_id))
+        session.add_all(
+            SpeakerTurn(
+                recording_id=recording_id, start_s=t.start_s, end_s=t.end_s, speaker_label=t.speaker
+            )
+            for t in turns
+        )
+
+
 def plan_step(recording_id: int) -> list[int]:
-    """Plan the clips; returns their indices. Resets transcripts from any earlier run."""
+    """Plan the clips on speaker turns; returns their indices. Resets earlier transcripts."""
     settings = get_settings()
     with session_scope() as session:
         recording = get_recording(session, recording_id)
         duration = recording.duration_s or 0.0
         content_hash = recording.content_hash
-        spans = [
-            TimeSpan(r.start_s, r.end_s)
-            for r in session.scalars(
-                select(SpeechRegion).where(SpeechRegion.recording_id == recording_id)
+        spans = _speech(session, recording_id)
+        turns = [
+            (t.start_s, t.end_s, t.speaker_label)
+            for t in session.scalars(
+                select(SpeakerTurn).where(SpeakerTurn.recording_id == recording_id)
             )
         ]
     samples = read_audio(settings, content_hash)
+    quiet = speech_stage.quiet_point_finder(samples, ingest_stage.SAMPLE_RATE)
     with stage_run(recording_id, "plan", engine="clip-planner") as run:
-        planned = clip_stage.plan_clips(
-            spans,
-            duration,
-            max_clip_s=settings.clip_max_s,
-            quiet_point=speech_stage.quiet_point_finder(samples, ingest_stage.SAMPLE_RATE),
-        )
+        if turns:
+            planned = clip_stage.plan_clips_on_turns(
+                spans, turns, duration, max_clip_s=settings.clip_max_s, quiet_point=quiet
+            )
+        else:
+            planned = clip_stage.plan_clips(
+                spans, duration, max_clip_s=settings.clip_max_s, quiet_point=quiet
+            )
         run.raw_output = " ".join(f"{c.start_s:.2f}-{c.end_s:.2f}" for c in planned)
     with session_scope() as session:
         for table in (Segment, Clip, Speaker):
             session.execute(delete(table).where(table.recording_id == recording_id))
-        session.add(
-            Speaker(recording_id=recording_id, label=DEFAULT_SPEAKER, display_name="Speaker 1")
+        labels = sorted({c.speaker_label or DEFAULT_SPEAKER for c in planned}) or [DEFAULT_SPEAKER]
+        session.add_all(
+            Speaker(recording_id=recording_id, label=label, display_name=f"Speaker {n}")
+            for n, label in enumerate(labels, start=1)
         )
         session.add_all(
             Clip(

@@ -19,8 +19,9 @@ from worker.errors import RecordingNotFound
 # Share of the overall progress bar each stage covers: (start, end) in percent.
 STAGE_PROGRESS: dict[str, tuple[int, int]] = {
     "ingest": (0, 10),
-    "speech": (10, 20),
-    "plan": (20, 25),
+    "speech": (10, 18),
+    "diarize": (18, 22),
+    "plan": (22, 25),
     "transcribe": (25, 85),
     "summary": (85, 88),
     "action_items": (88, 90),

@@ -32,6 +32,12 @@ def detect_speech(self: Task, recording_id: int) -> int:
     return recording_id
 
 
+@celery_app.task(name="tingshuo.diarize", **TASK_OPTIONS)
+def diarize(self: Task, recording_id: int) -> int:
+    run_step(self, recording_id, "diarize", steps.diarize_step)
+    return recording_id
+
+
 @celery_app.task(name="tingshuo.plan_clips", **TASK_OPTIONS)
 def plan_clips(self: Task, recording_id: int, lane: str = "interactive") -> None:
     indices = run_step(self, recording_id, "plan", steps.plan_step)

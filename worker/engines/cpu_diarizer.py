@@ -29,7 +29,13 @@ class DiarizerOptions:
     window_s: float = 1.5
     hop_s: float = 0.5
     # Cosine distance at which two clusters stop merging (average linkage).
-    threshold: float = 0.35
+    threshold: float = 0.4
+    # When everything is one cluster, a split is kept if it reaches this mean silhouette.
+    min_silhouette: float = 0.15
+    # ...and only when each voice has this many windows (about 5 s of speech at a 0.5 s hop).
+    min_speaker_windows: int = 8
+    # A cluster with less than this share of the windows is not a speaker of its own.
+    min_share: float = 0.15
     min_turn_s: float = 0.6
     # Pauses shorter than this inside one speaker's talk are filled, not left as silence.
     fill_gap_s: float = 0.5
@@ -106,26 +112,100 @@ def cluster(
     min_speakers: int | None = None,
     max_speakers: int | None = None,
 ) -> np.ndarray:
-    """Cluster labels 0..k-1; the count is given, bounded, or found by the distance threshold."""
+    """Cluster labels 0..k-1: the given count, or average linkage cut at a cosine distance
+    (bounded by min/max speakers); windows then move to their nearest centroid."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
     if len(vectors) < 2:
         return np.zeros(len(vectors), dtype=int)
     tree = linkage(vectors, method="average", metric="cosine")
     if num_speakers:
+        # Cut finer until exactly that many substantial clusters remain (strays absorbed).
         labels = fcluster(tree, t=num_speakers, criterion="maxclust")
-    else:
-        labels = fcluster(tree, t=options.threshold, criterion="distance")
-        count = len(set(labels))
-        low = min_speakers or 1
-        high = min(max_speakers or options.max_speakers, options.max_speakers)
-        if count < low or count > high:
-            labels = fcluster(tree, t=min(max(count, low), high), criterion="maxclust")
-    # Number speakers by first appearance, so SPEAKER_00 is whoever talks first.
+        for finer in range(num_speakers, num_speakers + 6):
+            candidate = _absorb_small(
+                vectors, fcluster(tree, t=finer, criterion="maxclust"), options.min_share
+            )
+            if len(set(candidate)) == num_speakers:
+                labels = candidate
+                break
+        return _numbered(_refine(vectors, labels))
+    low = max(1, min_speakers or 1)
+    high = max(low, min(max_speakers or options.max_speakers, options.max_speakers))
+    labels = fcluster(tree, t=options.threshold, criterion="distance")
+    count = len(set(labels))
+    if count < low or count > high:
+        labels = fcluster(tree, t=min(max(count, low), high), criterion="maxclust")
+    elif count == 1 and high >= 2:
+        # Similar voices (a phone call, two synthetic voices) stay under the threshold: look
+        # for a split into two or three whose silhouette says they are different people.
+        best = options.min_silhouette
+        for tried in range(2, min(3, high) + 1):
+            candidate = _absorb_small(
+                vectors, fcluster(tree, t=tried, criterion="maxclust"), options.min_share
+            )
+            if len(set(candidate)) < 2:
+                continue
+            candidate = _refine(vectors, candidate)
+            if np.bincount(candidate)[np.unique(candidate)].min() < options.min_speaker_windows:
+                continue  # too little evidence for a second voice (short clips split falsely)
+            score = _silhouette(vectors, candidate)
+            if score > best:
+                best, labels = score, candidate
+    return _numbered(_refine(vectors, labels))
+
+
+def _numbered(labels: np.ndarray) -> np.ndarray:
+    """Speakers numbered by first appearance, so SPEAKER_00 is whoever talks first."""
     order: dict[int, int] = {}
     for label in labels:
         order.setdefault(int(label), len(order))
     return np.array([order[int(label)] for label in labels])
+
+
+def _absorb_small(vectors: np.ndarray, labels: np.ndarray, min_share: float) -> np.ndarray:
+    counts = {int(n): int((labels == n).sum()) for n in set(labels)}
+    large = [n for n, c in counts.items() if c >= min_share * len(labels)]
+    if not large or len(large) == len(counts):
+        return labels
+    names, centres = _centroids(vectors, np.where(np.isin(labels, large), labels, large[0]))
+    keep = np.isin(labels, large)
+    nearest = np.array(names)[np.argmax(vectors @ centres.T, axis=1)]
+    return np.where(keep, labels, nearest)
+
+
+def _silhouette(vectors: np.ndarray, labels: np.ndarray, sample: int = 1500) -> float:
+    """Mean silhouette with cosine distance, on at most ``sample`` windows (evenly spaced)."""
+    if len(vectors) > sample:
+        keep = np.linspace(0, len(vectors) - 1, sample).astype(int)
+        vectors, labels = vectors[keep], labels[keep]
+    distance = 1.0 - vectors @ vectors.T
+    names = sorted(set(int(x) for x in labels))
+    scores = []
+    for i, own in enumerate(labels):
+        mates = labels == own
+        if mates.sum() < 2:
+            scores.append(0.0)
+            continue
+        inside = distance[i, mates].sum() / (mates.sum() - 1)
+        outside = min(distance[i, labels == other].mean() for other in names if other != own)
+        scores.append((outside - inside) / max(inside, outside, 1e-9))
+    return float(np.mean(scores))
+
+
+def _centroids(vectors: np.ndarray, labels: np.ndarray) -> tuple[list[int], np.ndarray]:
+    names = sorted(set(int(x) for x in labels))
+    centres = np.stack([vectors[labels == n].mean(axis=0) for n in names])
+    return names, centres / np.linalg.norm(centres, axis=1, keepdims=True)
+
+
+def _refine(vectors: np.ndarray, labels: np.ndarray, rounds: int = 2) -> np.ndarray:
+    """Each window moves to its nearest speaker centroid (average linkage leaves strays)."""
+    for _ in range(rounds):
+        names, centres = _centroids(vectors, labels)
+        nearest = np.argmax(vectors @ centres.T, axis=1)
+        labels = np.array([names[i] for i in nearest])
+    return labels
 
 
 def turns_from_windows(
@@ -154,32 +234,45 @@ def turns_from_windows(
                 raw[-1][1] = frame + 1
             else:
                 raw.append([frame, frame + 1, label])
-    turns = [[a / FRAMES_PER_SECOND, b / FRAMES_PER_SECOND, label] for a, b, label in raw]
-    changed = True
-    while changed and len(turns) > 1:  # absorb the shortest too-short turn, repeatedly
-        changed = False
-        shortest = min(range(len(turns)), key=lambda i: turns[i][1] - turns[i][0])
-        if turns[shortest][1] - turns[shortest][0] < options.min_turn_s:
-            neighbour = shortest - 1 if shortest > 0 else shortest + 1
-            if 0 < shortest < len(turns) - 1:
-                before, after = turns[shortest - 1], turns[shortest + 1]
-                neighbour = (
-                    shortest - 1 if before[1] - before[0] >= after[1] - after[0] else shortest + 1
-                )
-            turns[shortest][2] = turns[neighbour][2]
-            changed = True
-        merged: list[list[Any]] = []
-        for turn in turns:
-            if (
-                merged
-                and merged[-1][2] == turn[2]
-                and turn[0] - merged[-1][1] <= options.fill_gap_s
-            ):
-                merged[-1][1] = max(merged[-1][1], turn[1])
-            else:
-                merged.append(list(turn))
-        turns = merged
+    turns = _merge(
+        [[a / FRAMES_PER_SECOND, b / FRAMES_PER_SECOND, label] for a, b, label in raw],
+        options.fill_gap_s,
+    )
+    for _ in range(len(turns)):
+        # The shortest turn that touches another speaker's turn goes to the longer neighbour.
+        candidates = [
+            i
+            for i, turn in enumerate(turns)
+            if turn[1] - turn[0] < options.min_turn_s and _touching_neighbours(turns, i, options)
+        ]
+        if not candidates:
+            break
+        shortest = min(candidates, key=lambda i: turns[i][1] - turns[i][0])
+        neighbours = _touching_neighbours(turns, shortest, options)
+        longest = max(neighbours, key=lambda i: turns[i][1] - turns[i][0])
+        turns[shortest][2] = turns[longest][2]
+        turns = _merge(turns, options.fill_gap_s)
     return [SpeakerTurn(round(a, 3), round(b, 3), f"SPEAKER_{label:02d}") for a, b, label in turns]
+
+
+def _merge(turns: list[list[Any]], fill_gap_s: float) -> list[list[Any]]:
+    merged: list[list[Any]] = []
+    for turn in turns:
+        if merged and merged[-1][2] == turn[2] and turn[0] - merged[-1][1] <= fill_gap_s:
+            merged[-1][1] = max(merged[-1][1], turn[1])
+        else:
+            merged.append(list(turn))
+    return merged
+
+
+def _touching_neighbours(turns: list[list[Any]], i: int, options: DiarizerOptions) -> list[int]:
+    """Neighbours of turn i that belong to another speaker and are not across a long pause."""
+    found = []
+    if i > 0 and turns[i][0] - turns[i - 1][1] <= options.fill_gap_s:
+        found.append(i - 1)
+    if i + 1 < len(turns) and turns[i + 1][0] - turns[i][1] <= options.fill_gap_s:
+        found.append(i + 1)
+    return [j for j in found if turns[j][2] != turns[i][2]]
 
 
 def diarize(

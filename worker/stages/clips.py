@@ -100,3 +100,67 @@ def plan_clips(
             if piece_end > piece_start:
                 clips.append(PlannedClip(len(clips), piece_start, piece_end))
     return clips
+
+
+def plan_clips_on_turns(
+    speech: Sequence[TimeSpan],
+    turns: Sequence[tuple[float, float, str]],
+    duration_s: float,
+    *,
+    max_clip_s: float = 30.0,
+    quiet_point: QuietPoint | None = None,
+) -> list[PlannedClip]:
+    """Clips that never cross a speaker turn, each labelled with its speaker.
+
+    Speech the diarizer left out (it may miss quiet words) still gets clips of its own, with no
+    speaker, so that nothing said is lost between turns."""
+    merged = merge_spans(speech, duration_s)
+    clips: list[PlannedClip] = []
+    covered: list[TimeSpan] = []
+    for start, end, speaker in sorted(turns):
+        inside = [
+            TimeSpan(max(s.start_s, start), min(s.end_s, end))
+            for s in merged
+            if s.end_s > start and s.start_s < end
+        ]
+        inside = inside or [TimeSpan(start, end)]
+        for clip in plan_clips(inside, end, max_clip_s=max_clip_s, quiet_point=quiet_point):
+            clip_start = max(clip.start_s, start)
+            if clips and clip_start < clips[-1].end_s:
+                clip_start = clips[-1].end_s
+            if clip.end_s > clip_start:
+                clips.append(PlannedClip(len(clips), clip_start, clip.end_s, speaker))
+                covered.append(TimeSpan(clip_start, clip.end_s))
+    leftovers = _uncovered(merged, covered)
+    for clip in plan_clips(leftovers, duration_s, max_clip_s=max_clip_s, quiet_point=quiet_point):
+        clips.append(PlannedClip(len(clips), clip.start_s, clip.end_s, None))
+    clips.sort(key=lambda c: c.start_s)
+    tidy: list[PlannedClip] = []
+    for clip in clips:  # a leftover's padding must not reach into a speaker's clip
+        start, end = clip.start_s, clip.end_s
+        if tidy and start < tidy[-1].end_s:
+            if clip.speaker_label is None:
+                start = tidy[-1].end_s
+            else:
+                last = tidy.pop()
+                if start > last.start_s:
+                    tidy.append(PlannedClip(0, last.start_s, start, last.speaker_label))
+        if end > start:
+            tidy.append(PlannedClip(0, start, end, clip.speaker_label))
+    return [PlannedClip(i, c.start_s, c.end_s, c.speaker_label) for i, c in enumerate(tidy)]
+
+
+def _uncovered(
+    speech: list[TimeSpan], covered: list[TimeSpan], min_s: float = 0.2
+) -> list[TimeSpan]:
+    """The parts of speech no clip covers (pieces shorter than ``min_s`` are noise)."""
+    gaps = []
+    for span in speech:
+        cursor = span.start_s
+        for part in sorted(c for c in covered if c.end_s > span.start_s and c.start_s < span.end_s):
+            if part.start_s - cursor >= min_s:
+                gaps.append(TimeSpan(cursor, part.start_s))
+            cursor = max(cursor, part.end_s)
+        if span.end_s - cursor >= min_s:
+            gaps.append(TimeSpan(cursor, span.end_s))
+    return gaps
