@@ -54,7 +54,8 @@ def main() -> int:
         print(
             f"{engine}: DER {report['der']:.3f} (without overlap {report['der_no_overlap']:.3f}), "
             f"missed {report['missed']:.3f}, false alarm {report['false_alarm']:.3f}, "
-            f"confusion {report['confusion']:.3f}, real-time factor {report['real_time_factor']:.3f}"
+            f"confusion {report['confusion']:.3f}, "
+            f"real-time factor {report['real_time_factor']:.3f}"
         )
         for row in report["files"]:
             print(
