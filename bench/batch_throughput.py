@@ -52,26 +52,11 @@ def run_once(data: Path, workers: int, args: argparse.Namespace) -> tuple[float,
         subprocess.run(["redis-cli", "-u", args.redis, "flushdb"], check=True, capture_output=True)
     tingshuo = str(Path(sys.executable).parent / "tingshuo")
     subprocess.run([tingshuo, "migrate"], env=env, check=True, capture_output=True)
+    from worker.local_worker import worker_argv
+
     procs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "worker.celery_app",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "1",
-                "--hostname",
-                f"bench{i}@%h",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-            ],
+            worker_argv(hostname=f"bench{i}@%h"),
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -253,3 +253,12 @@ def small_gguf() -> Path:
     from worker.model_store import prepare_qwen25_gguf
 
     return prepare_qwen25_gguf(ROOT / "tingshuo-data" / "models")
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (for servers a test starts)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

