@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from models.access import Viewer, may_see, visible_recordings
 from models.accounts import SchoolClass, Student, Team, User
+from models.analysis import PronunciationScore
 from models.db import session_scope
 from models.folders import FolderScan, WatchedFolder
 from models.search import Hit, search_segments
@@ -160,18 +161,39 @@ def student_lessons(viewer: Viewer) -> list[dict[str, Any]]:
         .order_by(Recording.created_at)
     )
     with session_scope() as session:
-        return [
-            {
-                "student": student,
-                "class": school_class,
-                "recording": r.id,
-                "name": r.original_name,
-                "date": r.created_at.strftime("%Y-%m-%d"),
-                "status": r.status,
-                "minutes": round((r.duration_s or 0) / 60, 2),
-            }
-            for r, student, school_class in session.execute(query)
-        ]
+        rows = []
+        for r, student, school_class in session.execute(query):
+            score = session.scalars(
+                select(PronunciationScore)
+                .where(PronunciationScore.recording_id == r.id)
+                .order_by(PronunciationScore.id.desc())
+            ).first()
+            rows.append(
+                {
+                    "student": student,
+                    "class": school_class,
+                    "recording": r.id,
+                    "name": r.original_name,
+                    "date": r.created_at.strftime("%Y-%m-%d"),
+                    "status": r.status,
+                    "minutes": round((r.duration_s or 0) / 60, 2),
+                    **{k: _effective(score, k) for k in SCORE_FIELDS},
+                    "mispronounced": ", ".join(score.mispronounced) if score else "",
+                    "feedback": score.feedback if score else "",
+                }
+            )
+        return rows
+
+
+SCORE_FIELDS = ("overall", "accuracy", "fluency", "completeness", "prosody")
+
+
+def _effective(score: PronunciationScore | None, field: str) -> float | None:
+    """A teacher's override wins over the automatic value (both stay stored)."""
+    if score is None:
+        return None
+    override = (score.overrides or {}).get(field)
+    return float(override["value"]) if override else getattr(score, field)
 
 
 @dataclass(frozen=True)

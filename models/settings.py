@@ -56,7 +56,10 @@ class Settings(BaseSettings):
     diarization_vad_threshold: float = 0.35
     diarization_threshold: float = 0.4
 
-    # Transcription (faster-whisper): a model folder, or a model name faster-whisper knows.
+    # Transcription engine. "auto": Qwen2-Audio when the analysis chose it for a GPU (CUDA and
+    # weights present), else faster-whisper.
+    transcription_engine: Literal["auto", "faster-whisper", "qwen2-audio"] = "auto"
+    # faster-whisper: a model folder, or a model name faster-whisper knows.
     whisper_model: str = ""
     whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
     whisper_compute_type: str = "int8"

@@ -91,3 +91,36 @@ def test_on_cpu_a_meeting_gets_summary_action_items_and_sentiment(
     assert meeting["sentiment"] and all(s["label"] for s in meeting["sentiment"]), meeting[
         "sentiment"
     ]
+
+
+def test_qwen2_audio_can_transcribe_the_clips(tmp_path: Path, tiny_qwen2_audio: Path) -> None:
+    """transcription_engine=qwen2-audio: one batched generate per task, answers kept raw."""
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import DATA, tingshuo_env
+
+    env = tingshuo_env(
+        TINGSHUO_DATA_DIR=str(tmp_path / "data"),
+        TINGSHUO_TRANSCRIPTION_ENGINE="qwen2-audio",
+        TINGSHUO_ANALYSIS_ENGINE="qwen2-audio",
+        TINGSHUO_QWEN2_AUDIO_MODEL=str(tiny_qwen2_audio),
+        TINGSHUO_QWEN2_AUDIO_DEVICE="cpu",
+        TINGSHUO_DIARIZATION_ENGINE="none",
+    )
+    [meeting] = cli_json(
+        "process", str(DATA / "synthetic_meeting.wav"), "--wait", "--json", env=env, timeout=400
+    )
+    assert meeting["status"] == "done", meeting["error"]
+    engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'tingshuo.db'}")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT engine, prompt_version, raw_output, parse_status FROM stage_runs "
+                "WHERE stage = 'transcribe'"
+            )
+        ).all()
+    engine.dispose()
+    assert rows, "every clip has a transcription run"
+    for engine_name, version, raw, parsed in rows:
+        assert (engine_name, version) == ("qwen2-audio", "transcript-v1")
+        assert raw is not None and parsed in ("ok", "failed")

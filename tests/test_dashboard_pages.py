@@ -297,3 +297,46 @@ def test_recording_page_offers_every_export(org: Org) -> None:
     app = page("recording.py", org, "alice", id=str(org.recordings["red"]))
     labels = [button.label for button in app.get("download_button")]
     assert labels == ["TXT", "SRT", "VTT", "JSON", "MD", "DOCX"]
+
+
+def test_a_teacher_follows_one_students_scores_across_two_lessons(org: Org) -> None:
+    from models.analysis import PronunciationScore
+    from models.db import session_scope
+    from models.tables import Recording
+
+    with session_scope() as session:
+        second = Recording(
+            content_hash="e" * 64,
+            original_name="lin-week2.wav",
+            kind="lesson",
+            status="done",
+            class_id=org.class_id,
+            student_id=org.student_id,
+            uploader_id=org.users["tina"],
+        )
+        session.add(second)
+        session.flush()
+        for recording_id, overall, words in (
+            (org.recordings["lesson"], 62.0, ["dragons"]),
+            (second.id, 78.0, ["stories"]),
+        ):
+            session.add(
+                PronunciationScore(
+                    recording_id=recording_id,
+                    student_id=org.student_id,
+                    status="ok",
+                    overall=overall,
+                    accuracy=overall,
+                    fluency=70.0,
+                    completeness=100.0,
+                    prosody=60.0,
+                    mispronounced=words,
+                    feedback="Keep practising the r sound.",
+                )
+            )
+    app = page("students.py", org, "tina")
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert list(table["overall"]) == [62.0, 78.0]
+    assert "Mispronounced: stories" in [t.value for t in app.text]
+    assert "not available" in page("students.py", org, "bob").error[0].value

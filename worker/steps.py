@@ -5,29 +5,25 @@ Every step is idempotent: running it again replaces the rows it wrote before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import soundfile as sf
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.db import session_scope
-from models.records import ClipTranscript, PlannedClip, TimeSpan
+from models.records import TimeSpan
 from models.settings import Settings, get_settings
 from models.storage import audio_path, original_path
 from models.tables import Clip, Segment, Speaker, SpeakerTurn, SpeechRegion
 from worker.auto_export import auto_export
 from worker.engines import silero
-from worker.engines import whisper as whisper_engine
 from worker.errors import CorruptAudioError, IncompleteTranscriptError
 from worker.stages import clips as clip_stage
 from worker.stages import diarize as diarize_stage
 from worker.stages import ingest as ingest_stage
 from worker.stages import speech as speech_stage
-from worker.stages import transcribe as transcribe_stage
-from worker.store import get_recording, set_progress, stage_run, transcribed_fraction
+from worker.store import get_recording, set_progress, stage_run
 
 DEFAULT_SPEAKER = "SPEAKER_00"
 
@@ -175,72 +171,6 @@ def plan_step(recording_id: int) -> list[int]:
     return [c.index for c in planned]
 
 
-def transcribe_step(recording_id: int, clip_indices: Sequence[int]) -> None:
-    settings = get_settings()
-    with session_scope() as session:
-        recording = get_recording(session, recording_id)
-        content_hash, language = recording.content_hash, recording.language
-        clips = [
-            PlannedClip(c.index, c.start_s, c.end_s, c.speaker_label)
-            for c in session.scalars(
-                select(Clip)
-                .where(Clip.recording_id == recording_id, Clip.index.in_(list(clip_indices)))
-                .order_by(Clip.index)
-            )
-        ]
-    engine = whisper_engine.get_whisper(settings)
-    for clip in clips:
-        samples = read_audio(settings, content_hash, clip.start_s, clip.end_s)
-        with stage_run(
-            recording_id,
-            "transcribe",
-            engine=whisper_engine.ENGINE_NAME,
-            model_id=engine.model_id,
-            clip_index=clip.index,
-        ) as run:
-            result = transcribe_stage.transcribe_clip(
-                samples, clip, engine, language or settings.default_language or None
-            )
-            run.raw_output = result.raw_output
-        _store_clip_transcript(recording_id, clip, result)
-        set_progress(recording_id, "transcribe", transcribed_fraction(recording_id))
-
-
-def _store_clip_transcript(recording_id: int, clip: PlannedClip, result: ClipTranscript) -> None:
-    with session_scope() as session:
-        recording = get_recording(session, recording_id)
-        if result.language and not recording.language:
-            recording.language = result.language
-        speaker_id = session.scalar(
-            select(Speaker.id).where(
-                Speaker.recording_id == recording_id,
-                Speaker.label == (clip.speaker_label or DEFAULT_SPEAKER),
-            )
-        )
-        session.execute(
-            delete(Segment).where(
-                Segment.recording_id == recording_id, Segment.clip_index == clip.index
-            )
-        )
-        session.add_all(
-            Segment(
-                recording_id=recording_id,
-                speaker_id=speaker_id,
-                clip_index=clip.index,
-                start_s=s.start_s,
-                end_s=s.end_s,
-                text=s.text,
-                confidence=s.confidence,
-            )
-            for s in result.segments
-        )
-        session.execute(
-            update(Clip)
-            .where(Clip.recording_id == recording_id, Clip.index == clip.index)
-            .values(transcribed=True)
-        )
-
-
 def finalize_step(recording_id: int) -> str:
     """Mark the recording done, write its auto-exports; returns its lane."""
     with stage_run(recording_id, "finalize", engine="tingshuo"), session_scope() as session:
@@ -258,3 +188,16 @@ def finalize_step(recording_id: int) -> str:
         lane = recording.lane
     auto_export(recording_id)
     return lane
+
+
+from worker.transcription_steps import transcribe_step  # noqa: E402 - re-exported for tasks
+
+__all__ = [
+    "diarize_step",
+    "finalize_step",
+    "ingest_step",
+    "plan_step",
+    "read_audio",
+    "speech_step",
+    "transcribe_step",
+]

@@ -43,6 +43,13 @@ def choose_engine_name(settings: Settings) -> str:
     return "none"
 
 
+def transcription_engine_name(settings: Settings) -> str:
+    if settings.transcription_engine != "auto":
+        return settings.transcription_engine
+    automatic = settings.analysis_engine == "auto" and choose_engine_name(settings) == "qwen2-audio"
+    return "qwen2-audio" if automatic else "faster-whisper"
+
+
 def analysis_engine(settings: Settings) -> AnalysisEngine | None:
     name = choose_engine_name(settings)
     if name == "qwen2-audio":
