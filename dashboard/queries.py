@@ -15,7 +15,7 @@ from models.accounts import SchoolClass, Student, Team, User
 from models.analysis import PronunciationScore
 from models.db import session_scope
 from models.folders import FolderScan, WatchedFolder
-from models.search import Hit, search_segments
+from models.search import Hit, search_everything
 from models.serialize import full_recording
 from models.settings import get_settings
 from models.storage import audio_path, original_path
@@ -241,7 +241,7 @@ def recent_scans(limit: int = 50) -> list[dict[str, Any]]:
 
 def search(viewer: Viewer, query: str) -> list[Hit]:
     with session_scope() as session:
-        return search_segments(session, viewer, query)
+        return search_everything(session, viewer, query)
 
 
 def people_overview() -> dict[str, list[dict[str, Any]]]:

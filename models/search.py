@@ -1,4 +1,4 @@
-"""Full-text search over transcripts, restricted to what the viewer may see.
+"""Full-text search over transcripts, summaries and action items the viewer may see.
 
 PostgreSQL uses its text search with the GIN index from migration 0003; SQLite uses the FTS5
 trigram table. Queries in Chinese (no spaces between words) and queries shorter than three
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Integer, column, func, select, text
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ class Hit:
     recording_name: str
     start_s: float
     text: str
+    kind: str = "transcript"
 
 
 def _fts_condition(session: Session, query: str):  # type: ignore[no-untyped-def]
@@ -52,3 +54,61 @@ def search_segments(session: Session, viewer: Viewer, query: str, limit: int = 1
         .limit(limit)
     ).all()
     return [Hit(*row) for row in rows]
+
+
+def _escaped_like(column: Any, query: str) -> Any:
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def _text_match(session: Session, column: Any, query: str) -> Any:
+    """Summaries and action items are a few rows a recording: PostgreSQL's text search, or a
+    substring match (SQLite, Chinese, very short queries)."""
+    if (
+        session.get_bind().dialect.name == "postgresql"
+        and len(query) >= 3
+        and not CJK.search(query)
+    ):
+        return func.to_tsvector("simple", column).op("@@")(func.plainto_tsquery("simple", query))
+    return _escaped_like(column, query)
+
+
+def search_everything(session: Session, viewer: Viewer, query: str, limit: int = 100) -> list[Hit]:
+    """Transcripts, summaries and action items the viewer may see."""
+    from models.analysis import ActionItem, Summary
+
+    hits = search_segments(session, viewer, query, limit)
+    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    if not query:
+        return hits
+    summaries = session.execute(
+        select(Recording.id, Recording.original_name, Summary.summary)
+        .join(Recording, Recording.id == Summary.recording_id)
+        .where(
+            visible_recordings(viewer),
+            Summary.summary.is_not(None),
+            _text_match(session, Summary.summary, query),
+        )
+        .limit(limit)
+    ).all()
+    items = session.execute(
+        select(
+            Recording.id,
+            Recording.original_name,
+            ActionItem.evidence_time_s,
+            ActionItem.owner,
+            ActionItem.task,
+        )
+        .join(Recording, Recording.id == ActionItem.recording_id)
+        .where(
+            visible_recordings(viewer),
+            _text_match(session, ActionItem.task, query) | _escaped_like(ActionItem.owner, query),
+        )
+        .limit(limit)
+    ).all()
+    hits += [Hit(rid, name, 0.0, str(text), "summary") for rid, name, text in summaries]
+    hits += [
+        Hit(rid, name, moment or 0.0, f"{owner or '?'}: {task or ''}", "action item")
+        for rid, name, moment, owner, task in items
+    ]
+    return hits[:limit]

@@ -106,6 +106,27 @@ def build_org() -> Org:
         assert failed is not None
         failed.status, failed.current_stage, failed.progress = "failed", "ingest", 0
         failed.error = "not an audio or video file that can be read"
+        from models.analysis import ActionItem, Summary
+
+        session.add(
+            Summary(
+                recording_id=recordings["red"],
+                status="ok",
+                summary="The red team planned the spring release.",
+                topics=["release"],
+                decisions=[],
+            )
+        )
+        session.add(
+            ActionItem(
+                recording_id=recordings["red"],
+                position=0,
+                owner="Alice",
+                task="send the invoices",
+                due="2026-11-20",
+                evidence_time_s=4.0,
+            )
+        )
         texts = {
             "red": ["We ship the release on Friday.", HOSTILE],
             "blue": ["The blue budget is confidential."],

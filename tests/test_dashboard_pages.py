@@ -93,7 +93,9 @@ def test_recording_page_by_url_respects_rights(
 
 def test_transcript_is_plain_text_with_speakers_and_seek_buttons(org: Org) -> None:
     app = page("recording.py", org, "alice", id=str(org.recordings["red"]))
-    assert [t.value for t in app.text] == ["We ship the release on Friday.", HOSTILE]
+    texts = [t.value for t in app.text]
+    assert texts[:2] == ["We ship the release on Friday.", HOSTILE]  # the transcript tab first
+    assert "The red team planned the spring release." in texts  # then the analysis tab
     assert not any(HOSTILE in m.value for m in app.markdown), "never rendered as markup"
     assert [b.label for b in app.button][:2] == ["0:00:00", "0:00:04"]
 
@@ -122,12 +124,17 @@ def test_speaker_rename_changes_the_display_name_everywhere(org: Org) -> None:
 @pytest.mark.parametrize(
     ("user", "query", "found"),
     [
-        ("alice", "release", ["red-standup.wav"]),
+        # the transcript line and the summary both mention the release
+        ("alice", "release", ["red-standup.wav", "red-standup.wav"]),
         ("bob", "release", []),
         ("bob", "budget", ["blue-planning.wav"]),
         ("alice", "budget", []),
         ("tina", "dragons", ["lin-reading.wav"]),
         ("tom", "dragons", []),
+        ("alice", "spring release", ["red-standup.wav"]),
+        ("bob", "spring release", []),
+        ("alice", "invoices", ["red-standup.wav"]),
+        ("bob", "invoices", []),
     ],
 )
 def test_search_finds_only_visible_transcripts(

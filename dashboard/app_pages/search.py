@@ -19,4 +19,5 @@ if query:
         minutes, seconds = divmod(int(hit.start_s), 60)
         name = escape_markdown(hit.recording_name)
         st.markdown(f"[{name} at {minutes}\\:{seconds:02d}](/recording?id={hit.recording_id})")
+        st.caption(hit.kind)
         st.text(hit.text)
