@@ -6,7 +6,7 @@ Tasks are sent by name and no model is imported, so the dashboard never loads to
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from sqlalchemy import update
@@ -31,18 +31,7 @@ class UploadOutcome:
     ok: bool
 
 
-@dataclass(frozen=True)
-class UploadForm:
-    kind: str = "meeting"
-    team_id: int | None = None
-    class_id: int | None = None
-    student_id: int | None = None
-    language: str | None = None
-    reference_text: str | None = None
-    expected_speakers: int | None = None
-
-
-def check_upload_form(viewer: Viewer, form: UploadForm) -> str | None:
+def check_upload_form(viewer: Viewer, form: RecordingMeta) -> str | None:
     """Why this viewer may not file an upload this way, or None when they may."""
     if form.kind == "lesson":
         if not viewer.is_teacher:
@@ -66,20 +55,18 @@ def check_upload_form(viewer: Viewer, form: UploadForm) -> str | None:
     return None
 
 
-def upload(viewer: Viewer, stream: BinaryIO, name: str, form: UploadForm) -> UploadOutcome:
+def upload(viewer: Viewer, stream: BinaryIO, name: str, form: RecordingMeta) -> UploadOutcome:
+    """File an upload as the viewer; who uploaded it and its lane are never the form's to say."""
     problem = check_upload_form(viewer, form)
     if problem:
         return UploadOutcome(name, None, problem, False)
-    meta = RecordingMeta(
-        kind=form.kind,
+    meta = replace(
+        form,
         uploaded_by=viewer.username,
         uploader_id=viewer.user_id,
-        team_id=form.team_id,
-        class_id=form.class_id,
-        student_id=form.student_id,
-        language=form.language,
-        reference_text=form.reference_text,
-        expected_speakers=form.expected_speakers,
+        lane="interactive",
+        watch_folder_id=None,
+        source_path=None,
     )
     try:
         intake = accept_stream(stream, name, get_settings(), meta)

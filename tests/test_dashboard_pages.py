@@ -187,21 +187,22 @@ def test_login_page_accepts_the_right_password_only(org: Org) -> None:
 
 
 def test_upload_checks_rights_server_side(org: Org) -> None:
-    from dashboard.actions import UploadForm, upload
+    from dashboard.actions import upload
     from models.access import load_viewer
     from models.db import session_scope
+    from worker.intake import RecordingMeta
 
     with session_scope() as session:
         alice, tina, tom = (load_viewer(session, org.users[u]) for u in ("alice", "tina", "tom"))
     assert alice and tina and tom
     audio = LIBRISPEECH.read_bytes()
     cases = [
-        (alice, UploadForm(kind="meeting", team_id=org.team_ids["blue"]), "not a member"),
-        (alice, UploadForm(kind="lesson", class_id=org.class_id), "only teachers"),
-        (tom, UploadForm(kind="lesson", class_id=org.class_id), "do not teach"),
+        (alice, RecordingMeta(kind="meeting", team_id=org.team_ids["blue"]), "not a member"),
+        (alice, RecordingMeta(kind="lesson", class_id=org.class_id), "only teachers"),
+        (tom, RecordingMeta(kind="lesson", class_id=org.class_id), "do not teach"),
         (
             tina,
-            UploadForm(kind="lesson", class_id=org.class_id, student_id=999),
+            RecordingMeta(kind="lesson", class_id=org.class_id, student_id=999),
             "not in the chosen",
         ),
     ]
@@ -212,7 +213,7 @@ def test_upload_checks_rights_server_side(org: Org) -> None:
         tina,
         io.BytesIO(audio),
         "lin.wav",
-        UploadForm(
+        RecordingMeta(
             kind="lesson",
             class_id=org.class_id,
             student_id=org.student_id,
@@ -220,21 +221,22 @@ def test_upload_checks_rights_server_side(org: Org) -> None:
         ),
     )
     assert ok.ok and ok.message == "queued"
-    again = upload(alice, io.BytesIO(audio), "copy.wav", UploadForm(kind="meeting"))
+    again = upload(alice, io.BytesIO(audio), "copy.wav", RecordingMeta(kind="meeting"))
     assert again.message == "this file was already uploaded by someone else"
     assert again.recording_id is None, "someone else's recording id is not revealed"
 
 
 def test_delete_removes_rows_and_files(org: Org, embedded_db: Path) -> None:
-    from dashboard.actions import UploadForm, delete, upload
+    from dashboard.actions import delete, upload
     from dashboard.queries import list_recordings
     from models.access import load_viewer
     from models.db import session_scope
+    from worker.intake import RecordingMeta
 
     with session_scope() as session:
         alice, bob = (load_viewer(session, org.users[u]) for u in ("alice", "bob"))
     assert alice and bob
-    outcome = upload(alice, io.BytesIO(LIBRISPEECH.read_bytes()), "talk.wav", UploadForm())
+    outcome = upload(alice, io.BytesIO(LIBRISPEECH.read_bytes()), "talk.wav", RecordingMeta())
     assert outcome.recording_id is not None
     assert delete(bob, outcome.recording_id) == "not found"
     files = list((embedded_db / "files").rglob("original"))
@@ -347,3 +349,29 @@ def test_a_teacher_follows_one_students_scores_across_two_lessons(org: Org) -> N
     assert list(table["overall"]) == [62.0, 78.0]
     assert "Mispronounced: stories" in [t.value for t in app.text]
     assert "not available" in page("students.py", org, "bob").error[0].value
+
+
+def test_a_form_cannot_claim_another_uploader_or_lane(org: Org) -> None:
+    from dashboard.actions import upload
+    from models.access import load_viewer
+    from models.db import session_scope
+    from models.tables import Recording
+    from worker.intake import RecordingMeta
+
+    with session_scope() as session:
+        alice = load_viewer(session, org.users["alice"])
+    assert alice is not None
+    forged = RecordingMeta(
+        kind="meeting",
+        uploaded_by="mallory",
+        uploader_id=org.users["bob"],
+        lane="batch",
+        source_path="/etc/passwd",
+    )
+    outcome = upload(alice, io.BytesIO(LIBRISPEECH.read_bytes()), "talk.wav", forged)
+    assert outcome.ok
+    with session_scope() as session:
+        stored = session.get(Recording, outcome.recording_id)
+        assert stored is not None
+        assert (stored.uploaded_by, stored.uploader_id) == ("alice", org.users["alice"])
+        assert (stored.lane, stored.source_path) == ("interactive", None)

@@ -6,6 +6,7 @@ recording stays done; `tingshuo reparse` rebuilds every record from the stored a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -17,10 +18,11 @@ from models.db import session_scope
 from models.settings import get_settings
 from models.tables import Segment, Speaker, StageRun
 from worker import prompts
+from worker.engines.requests import AnalysisEngine
 from worker.engines.select import analysis_engine
 from worker.parsers import parse
 from worker.stages import analyze
-from worker.store import get_recording, stage_run
+from worker.store import get_recording, record_run, set_progress, stage_run
 
 ANALYSIS_STAGES = ("summary", "action_items", "sentiment", "pronunciation")
 
@@ -169,6 +171,57 @@ def analyze_text_step(recording_id: int) -> None:
         store(recording_id, run.run_id, answer.raw, reference)
 
 
+TURNS_PER_GENERATE = 16
+
+
+def _ask_per_turn(
+    recording_id: int,
+    engine: AnalysisEngine,
+    stage: str,
+    prompt_version: str,
+    subjects: list[dict[str, Any]],
+    ask: Callable[[list[int]], list[analyze.Answer]],
+    store: Callable[[int, int, str, dict[str, Any]], str],
+) -> None:
+    """Ask about the turns a chunk at a time (one batched generate each); every turn gets its
+    StageRun with its raw answer, then its parsed record."""
+    for start in range(0, len(subjects), TURNS_PER_GENERATE):
+        chunk = list(range(start, min(start + TURNS_PER_GENERATE, len(subjects))))
+        started = time.perf_counter()
+        try:
+            answers = ask(chunk)
+        except Exception as exc:
+            for index in chunk:
+                record_run(
+                    recording_id,
+                    stage,
+                    engine=engine.name,
+                    model_id=engine.model_id,
+                    clip_index=index,
+                    prompt_version=prompt_version,
+                    subject=subjects[index],
+                    raw_output=None,
+                    duration_s=0.0,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            raise
+        share = (time.perf_counter() - started) / len(chunk)
+        for index, answer in zip(chunk, answers, strict=True):
+            run_id = record_run(
+                recording_id,
+                stage,
+                engine=engine.name,
+                model_id=engine.model_id,
+                clip_index=index,
+                prompt_version=prompt_version,
+                subject=subjects[index],
+                raw_output=answer.raw,
+                duration_s=share,
+            )
+            store(recording_id, run_id, answer.raw, subjects[index])
+        set_progress(recording_id, stage, chunk[-1] / max(1, len(subjects) - 1))
+
+
 def analyze_sentiment_step(
     recording_id: int, audio_loader: Callable[[str, float, float], Any]
 ) -> None:
@@ -180,25 +233,19 @@ def analyze_sentiment_step(
     turns = analyze.speaker_turns(lines)[: settings.sentiment_max_turns]
     with session_scope() as session:
         session.execute(delete(SentimentSpan).where(SentimentSpan.recording_id == recording_id))
-    for turn in turns:
-        subject = {"speaker": turn.speaker, "start_s": turn.start_s, "end_s": turn.end_s}
-        with stage_run(
-            recording_id,
-            "sentiment",
-            engine=engine.name,
-            model_id=engine.model_id,
-            clip_index=turn.index,
-            prompt_version=prompts.SENTIMENT.version,
-            subject=subject,
-        ) as run:
-            [answer] = analyze.sentiment(
-                engine,
-                [turn],
-                names,
-                lambda t: audio_loader(facts["content_hash"], t.start_s, t.end_s),
-            )
-            run.raw_output = answer.raw
-        store_sentiment(recording_id, run.run_id, answer.raw, subject)
+    subjects = [{"speaker": t.speaker, "start_s": t.start_s, "end_s": t.end_s} for t in turns]
+
+    def ask(indices: list[int]) -> list[analyze.Answer]:
+        return analyze.sentiment(
+            engine,
+            [turns[i] for i in indices],
+            names,
+            lambda t: audio_loader(facts["content_hash"], t.start_s, t.end_s),
+        )
+
+    _ask_per_turn(
+        recording_id, engine, "sentiment", prompts.SENTIMENT.version, subjects, ask, store_sentiment
+    )
 
 
 def analyze_pronunciation_step(
@@ -216,30 +263,33 @@ def analyze_pronunciation_step(
                 PronunciationScore.stage_run_id.is_not(None),
             )
         )
-    for turn in analyze.speaker_turns(lines):
-        subject = {
-            "speaker": turn.speaker,
-            "start_s": turn.start_s,
-            "end_s": turn.end_s,
+    turns = analyze.speaker_turns(lines)
+    subjects = [
+        {
+            "speaker": t.speaker,
+            "start_s": t.start_s,
+            "end_s": t.end_s,
             "student_id": facts["student_id"],
             "engine": engine.name,
         }
-        with stage_run(
-            recording_id,
-            "pronunciation",
-            engine=engine.name,
-            model_id=engine.model_id,
-            clip_index=turn.index,
-            prompt_version=prompts.PRONUNCIATION.version,
-            subject=subject,
-        ) as run:
-            [answer] = analyze.pronunciation(
-                engine,
-                [audio_loader(facts["content_hash"], turn.start_s, turn.end_s)],
-                facts["reference_text"],
-            )
-            run.raw_output = answer.raw
-        store_pronunciation(recording_id, run.run_id, answer.raw, subject)
+        for t in turns
+    ]
+
+    def ask(indices: list[int]) -> list[analyze.Answer]:
+        clips = [
+            audio_loader(facts["content_hash"], turns[i].start_s, turns[i].end_s) for i in indices
+        ]
+        return analyze.pronunciation(engine, clips, facts["reference_text"])
+
+    _ask_per_turn(
+        recording_id,
+        engine,
+        "pronunciation",
+        prompts.PRONUNCIATION.version,
+        subjects,
+        ask,
+        store_pronunciation,
+    )
 
 
 def _note_skipped(recording_id: int, why: str) -> None:

@@ -145,3 +145,41 @@ def get_recording(session: Session, recording_id: int) -> Recording:
     if recording is None:
         raise RecordingNotFound(f"recording {recording_id} does not exist")
     return recording
+
+
+def record_run(
+    recording_id: int,
+    stage: str,
+    *,
+    engine: str,
+    model_id: str,
+    clip_index: int | None,
+    prompt_version: str | None,
+    subject: Mapping[str, Any] | None,
+    raw_output: str | None,
+    duration_s: float,
+    error: str | None = None,
+    parse_status: str | None = None,
+) -> int:
+    """A finished run of work done in a batch (one generate for many clips or turns)."""
+    now = utcnow()
+    with session_scope() as session:
+        run = StageRun(
+            recording_id=recording_id,
+            stage=stage,
+            engine=engine,
+            model_id=model_id,
+            clip_index=clip_index,
+            prompt_version=prompt_version,
+            subject=dict(subject) if subject is not None else None,
+            status="failed" if error else "done",
+            raw_output=raw_output,
+            error=error,
+            parse_status=parse_status,
+            started_at=now,
+            finished_at=now,
+            duration_s=duration_s,
+        )
+        session.add(run)
+        session.flush()
+        return run.id

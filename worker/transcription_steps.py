@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from models.db import session_scope
 from models.records import ClipTranscript, PlannedClip, TranscribedSegment
 from models.settings import get_settings
-from models.tables import Clip, Segment, Speaker, StageRun
+from models.tables import Clip, Segment, Speaker
 from worker import prompts
 from worker.engines import select as engine_choice
 from worker.engines import whisper as whisper_engine
@@ -18,7 +18,13 @@ from worker.engines.requests import Request
 from worker.parsers import parse
 from worker.stages import transcribe as transcribe_stage
 from worker.steps import DEFAULT_SPEAKER, read_audio
-from worker.store import get_recording, set_progress, stage_run, transcribed_fraction
+from worker.store import (
+    get_recording,
+    record_run,
+    set_progress,
+    stage_run,
+    transcribed_fraction,
+)
 
 
 def transcribe_step(recording_id: int, clip_indices: Sequence[int]) -> None:
@@ -71,24 +77,22 @@ def _transcribe_with_qwen2_audio(
     ]
     started = time.perf_counter()
     answers = engine.generate(requests, prompts.TRANSCRIPT.max_new_tokens)
-    per_clip = (time.perf_counter() - started) / max(1, len(clips))
+    share = (time.perf_counter() - started) / max(1, len(clips))
     for clip, raw in zip(clips, answers, strict=True):
         parsed = parse("transcript", raw)
         text, spoken = parsed.data.get("text"), parsed.data.get("language")
-        with stage_run(
+        record_run(
             recording_id,
             "transcribe",
             engine=engine.name,
             model_id=engine.model_id,
             clip_index=clip.index,
             prompt_version=prompts.TRANSCRIPT.version,
-            subject={"batch_seconds_per_clip": per_clip},
-        ) as run:
-            run.raw_output = raw
-        with session_scope() as session:
-            session.execute(
-                update(StageRun).where(StageRun.id == run.run_id).values(parse_status=parsed.status)
-            )
+            subject=None,
+            raw_output=raw,
+            duration_s=share,
+            parse_status=parsed.status,
+        )
         segments = [TranscribedSegment(clip.start_s, clip.end_s, text)] if text else []
         _store_clip_transcript(
             recording_id, clip, ClipTranscript(clip.index, language or spoken, segments, raw)

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
-from dashboard.actions import UploadForm, upload
+from dashboard.actions import upload
 from dashboard.auth import require_viewer
 from dashboard.queries import upload_choices
+from worker.intake import RecordingMeta
 
 viewer = require_viewer()
 choices = upload_choices(viewer)
 st.title("Upload recordings")
 kinds = ["meeting", "lesson"] if viewer.is_teacher else ["meeting"]
 kind = st.radio("Kind", kinds, horizontal=True)
-form = UploadForm(kind=kind)
+form = RecordingMeta(kind=kind)
 if kind == "meeting":
     team = st.selectbox(
         "Team",
         [None, *choices.teams],
         format_func=lambda t: "only me" if t is None else choices.teams[t],
     )
-    form = UploadForm(kind=kind, team_id=team)
+    form = RecordingMeta(kind=kind, team_id=team)
 else:
     if not choices.classes:
         st.warning("You teach no class yet: ask an administrator to create one.")
@@ -34,7 +37,7 @@ else:
         format_func=lambda s: "whole class" if s is None else students[s],
     )
     reference = st.text_area("Reference text (for read-aloud exercises)", max_chars=5000)
-    form = UploadForm(
+    form = RecordingMeta(
         kind=kind, class_id=class_id, student_id=student, reference_text=reference or None
     )
 
@@ -47,12 +50,10 @@ with st.form("upload", clear_on_submit=True):
 if submitted:
     if not files:
         st.warning("Choose at least one file.")
-    final = UploadForm(
-        **{
-            **form.__dict__,
-            "language": None if language == "auto" else language,
-            "expected_speakers": int(speakers) or None,
-        }
+    final = replace(
+        form,
+        language=None if language == "auto" else language,
+        expected_speakers=int(speakers) or None,
     )
     for file in files or []:
         outcome = upload(viewer, file, file.name, final)
