@@ -44,5 +44,9 @@ fi
 export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q "torch==2.13.0" -e ".[cpu-models,dev]"
+# pyannote.audio pulls CUDA builds of torchaudio and torchcodec, whose libraries cannot load next
+# to the CPU torch. Without them torchaudio falls back to its pure-PyTorch parts, which is all
+# pyannote needs when it is given in-memory waveforms (as Tingshuo always does).
+rm -f .venv/lib/python3.11/site-packages/torchaudio/lib/*.so
 .venv/bin/tingshuo models prepare
 echo "setup: done"

@@ -262,3 +262,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def random_pyannote() -> Path:
+    """A random pyannote.audio pipeline in the community-1 folder layout, built once per run."""
+    os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+    from tests.random_pyannote import build
+
+    return build(ROOT / "tingshuo-data" / "models" / "random-pyannote")
