@@ -31,7 +31,7 @@ class WhisperResult:
 class WhisperEngine:
     def __init__(self, settings: Settings) -> None:
         self.model_id = settings.whisper_model_path
-        self._beam_size = settings.whisper_beam_size
+        self.beam_size = settings.whisper_beam_size
         folder = Path(self.model_id)
         looks_like_folder = folder.is_absolute() or self.model_id.startswith(".")
         if looks_like_folder and not (folder / "model.bin").is_file():
@@ -46,7 +46,7 @@ class WhisperEngine:
             device = "cuda" if _cuda_available() else "cpu"
         compute_type = settings.whisper_compute_type if device == "cpu" else "float16"
         self.device = device
-        self._model = WhisperModel(
+        self.model = WhisperModel(
             self.model_id,
             device=device,
             compute_type=compute_type,
@@ -57,12 +57,12 @@ class WhisperEngine:
     def transcribe(self, samples: np.ndarray, language: str | None = None) -> WhisperResult:
         audio = np.ascontiguousarray(samples, dtype=np.float32)
         if not language:
-            language, _, _ = self._model.detect_language(audio)
+            language, _, _ = self.model.detect_language(audio)
         prompt = SIMPLIFIED_CHINESE_PROMPT if language == "zh" else None
-        segments, info = self._model.transcribe(
+        segments, info = self.model.transcribe(
             audio,
             language=language,
-            beam_size=self._beam_size,
+            beam_size=self.beam_size,
             vad_filter=False,
             initial_prompt=prompt,
             condition_on_previous_text=False,

@@ -1,0 +1,112 @@
+"""Measurements any machine can make from the waveform and the word timings: speech rate,
+pauses and hesitations (fluency), pitch and loudness variation (prosody)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+SAMPLE_RATE = 16000
+# A gap between two words longer than this is heard as a pause rather than as a word boundary.
+PAUSE_S = 0.3
+_FRAME = 400  # 25 ms
+_HOP = 160  # 10 ms
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+
+
+@dataclass(frozen=True)
+class Timing:
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Delivery:
+    speech_s: float
+    words_per_s: float
+    syllables_per_s: float
+    pauses: int
+    pause_share: float
+    longest_pause_s: float
+    pitch_spread_st: float
+    pitch_range_st: float
+    voiced_share: float
+    loudness_spread_db: float
+
+
+def syllables(word: str) -> int:
+    """A rough English syllable count (vowel groups, silent final e); at least one."""
+    groups = len(_VOWEL_GROUPS.findall(word.lower()))
+    if word.lower().endswith("e") and groups > 1 and not word.lower().endswith("le"):
+        groups -= 1
+    return max(1, groups)
+
+
+def delivery(samples: np.ndarray, timings: Sequence[Timing], words: Sequence[str]) -> Delivery:
+    """Rate and pauses from the word timings; pitch and loudness over the spoken span."""
+    if not timings:
+        return Delivery(0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    start, end = timings[0].start_s, max(t.end_s for t in timings)
+    span = max(end - start, 1e-3)
+    gaps = [max(0.0, b.start_s - a.end_s) for a, b in zip(timings, timings[1:], strict=False)]
+    pauses = [g for g in gaps if g > PAUSE_S]
+    spoken = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE) + 1]
+    pitch_spread, pitch_range, voiced = _pitch(spoken)
+    return Delivery(
+        speech_s=span,
+        words_per_s=len(timings) / span,
+        syllables_per_s=sum(syllables(w) for w in words) / span,
+        pauses=len(pauses),
+        pause_share=sum(pauses) / span,
+        longest_pause_s=max(pauses, default=0.0),
+        pitch_spread_st=pitch_spread,
+        pitch_range_st=pitch_range,
+        voiced_share=voiced,
+        loudness_spread_db=_loudness_spread(spoken),
+    )
+
+
+def _frames_db(samples: np.ndarray) -> np.ndarray:
+    if len(samples) < _FRAME:
+        return np.zeros(0)
+    count = 1 + (len(samples) - _FRAME) // _HOP
+    index = np.arange(_FRAME)[None, :] + _HOP * np.arange(count)[:, None]
+    rms = np.sqrt(np.mean(samples[index].astype(np.float64) ** 2, axis=1))
+    return np.asarray(20 * np.log10(rms + 1e-6))
+
+
+def _loudness_spread(samples: np.ndarray) -> float:
+    """Standard deviation of the loudness (dB) of the frames that carry sound."""
+    db = _frames_db(samples)
+    loud = db[db > db.max(initial=-120.0) - 35] if db.size else db
+    return float(np.std(loud)) if loud.size > 1 else 0.0
+
+
+def _pitch(samples: np.ndarray) -> tuple[float, float, float]:
+    """Spread (std) and 10-90% range of the pitch in semitones, and the voiced share of frames."""
+    if len(samples) < 2048:
+        return 0.0, 0.0, 0.0
+    import librosa
+
+    f0 = librosa.yin(
+        samples.astype(np.float32),
+        fmin=65,
+        fmax=500,
+        sr=SAMPLE_RATE,
+        frame_length=1024,
+        hop_length=_HOP,
+    )
+    db = _frames_db(np.pad(samples, (_FRAME // 2, _FRAME // 2)))
+    count = min(len(f0), len(db))
+    f0, db = f0[:count], db[:count]
+    # yin always answers; frames near its limits or too quiet are unvoiced.
+    voiced = (f0 > 70) & (f0 < 490) & (db > db.max(initial=-120.0) - 30)
+    if voiced.sum() < 5:
+        return 0.0, 0.0, float(voiced.mean()) if count else 0.0
+    semitones = 12 * np.log2(f0[voiced] / np.median(f0[voiced]))
+    spread = float(np.std(semitones))
+    low, high = np.percentile(semitones, [10, 90])
+    return spread, float(high - low), float(voiced.mean())
