@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models.access import Viewer, may_see, visible_recordings
+from models.access import Viewer, may_override_scores, may_see, visible_recordings
 from models.accounts import SchoolClass, Student, Team, User
 from models.analysis import PronunciationScore
 from models.db import session_scope
@@ -108,6 +108,8 @@ def recording_detail(viewer: Viewer, recording_id: int) -> dict[str, Any] | None
                 .order_by(StageRun.id)
             )
         ]
+        recording = session.get(Recording, recording_id)
+        detail["may_override_scores"] = bool(recording and may_override_scores(viewer, recording))
         return detail
 
 

@@ -71,3 +71,14 @@ def may_change(viewer: Viewer, recording: Recording) -> bool:
     if recording.class_id is not None:
         return recording.class_id in viewer.class_ids
     return recording.uploader_id == viewer.user_id or recording.team_id in viewer.team_ids
+
+
+def may_override_scores(viewer: Viewer, recording: Recording) -> bool:
+    """Pronunciation scores are a teacher's judgement: the class's teacher, or an admin."""
+    if viewer.is_admin:
+        return True
+    return (
+        viewer.is_teacher
+        and recording.class_id is not None
+        and recording.class_id in viewer.class_ids
+    )

@@ -129,6 +129,8 @@ def analysis_as_dict(session: Session, recording_id: int) -> dict[str, Any]:
                 "feedback": p.feedback,
                 "sources": p.sources,
                 "overrides": p.overrides,
+                "overridden_by": p.overridden_by,
+                "overridden_at": p.overridden_at.isoformat() if p.overridden_at else None,
             }
             for p in scores
         ],

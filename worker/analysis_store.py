@@ -6,6 +6,7 @@ recording stays done; `tingshuo reparse` rebuilds every record from the stored a
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import date
@@ -13,18 +14,25 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from models.analysis import ActionItem, PronunciationScore, SentimentSpan, Summary
+from models.analysis import ActionItem, SentimentSpan, Summary
 from models.db import session_scope
 from models.settings import get_settings
 from models.tables import Segment, Speaker, StageRun
-from worker import prompts
+from worker import prompts, pronunciation_store
 from worker.engines.requests import AnalysisEngine
 from worker.engines.select import analysis_engine
 from worker.parsers import parse
 from worker.stages import analyze
 from worker.store import get_recording, record_run, set_progress, stage_run
 
-ANALYSIS_STAGES = ("summary", "action_items", "sentiment", "pronunciation")
+ANALYSIS_STAGES = (
+    "summary",
+    "action_items",
+    "sentiment",
+    "pronunciation",
+    pronunciation_store.EVIDENCE_STAGE,
+)
+log = logging.getLogger(__name__)
 
 
 def _context(recording_id: int) -> tuple[list[analyze.Line], dict[str, str], date, dict[str, Any]]:
@@ -124,27 +132,9 @@ def store_sentiment(recording_id: int, run_id: int, raw: str, subject: dict[str,
 
 
 def store_pronunciation(recording_id: int, run_id: int, raw: str, subject: dict[str, Any]) -> str:
+    """The prompt's answer for one turn is parsed and flagged here; the report that combines it
+    with the evidence is built once every turn is answered (pronunciation_store)."""
     result = parse("pronunciation", raw)
-    scores = {
-        k: result.data.get(k) for k in ("accuracy", "fluency", "completeness", "prosody", "overall")
-    }
-    with session_scope() as session:
-        session.execute(delete(PronunciationScore).where(PronunciationScore.stage_run_id == run_id))
-        session.add(
-            PronunciationScore(
-                recording_id=recording_id,
-                stage_run_id=run_id,
-                speaker_label=subject.get("speaker"),
-                student_id=subject.get("student_id"),
-                status=result.status,
-                **scores,
-                mispronounced=result.data.get("mispronounced", []),
-                feedback=result.data.get("feedback"),
-                sources={
-                    k: subject.get("engine", "model") for k, v in scores.items() if v is not None
-                },
-            )
-        )
     _flag(run_id, result.status)
     return result.status
 
@@ -251,19 +241,30 @@ def analyze_sentiment_step(
 def analyze_pronunciation_step(
     recording_id: int, audio_loader: Callable[[str, float, float], Any]
 ) -> None:
-    """Lessons only, and only with an engine that hears (Qwen2-Audio)."""
+    """Lessons only: the evidence any machine can gather, then (with an engine that hears) the
+    pronunciation prompt per turn, then one combined report per speaker."""
     engine = analysis_engine(get_settings())
     lines, _, _, facts = _context(recording_id)
-    if facts["kind"] != "lesson" or engine is None or not engine.supports_audio or not lines:
+    if facts["kind"] != "lesson" or not lines:
         return
-    with session_scope() as session:
-        session.execute(
-            delete(PronunciationScore).where(
-                PronunciationScore.recording_id == recording_id,
-                PronunciationScore.stage_run_id.is_not(None),
-            )
-        )
     turns = analyze.speaker_turns(lines)
+    try:
+        pronunciation_store.gather_evidence_step(recording_id, audio_loader, turns)
+    except Exception:
+        # Recorded on its StageRun; the prompt below may still give a report.
+        log.exception("pronunciation evidence for recording %s failed", recording_id)
+    if engine is not None and engine.supports_audio:
+        _ask_pronunciation_prompt(recording_id, engine, turns, facts, audio_loader)
+    pronunciation_store.store_reports(recording_id)
+
+
+def _ask_pronunciation_prompt(
+    recording_id: int,
+    engine: AnalysisEngine,
+    turns: list[analyze.Turn],
+    facts: dict[str, Any],
+    audio_loader: Callable[[str, float, float], Any],
+) -> None:
     subjects = [
         {
             "speaker": t.speaker,
@@ -321,7 +322,11 @@ def reparse_recording(recording_id: int) -> dict[str, int]:
             status = store_action_items(recording_id, run_id, raw, reference)
         elif stage == "sentiment":
             status = store_sentiment(recording_id, run_id, raw, subject)
+        elif stage == pronunciation_store.EVIDENCE_STAGE:
+            continue  # measurements, not a model's answer: nothing to parse
         else:
             status = store_pronunciation(recording_id, run_id, raw, subject)
         counts[status] = counts.get(status, 0) + 1
+    if any(stage in ("pronunciation", pronunciation_store.EVIDENCE_STAGE) for stage, _ in latest):
+        pronunciation_store.store_reports(recording_id)
     return counts

@@ -77,3 +77,71 @@ def eval_diarization(
         f"engine {report['engine']}, collar {collar} s, real-time factor "
         f"{report['real_time_factor']:.3f}"
     )
+
+
+@eval_app.command("pronunciation")
+def eval_pronunciation(
+    folder: Annotated[
+        Path, typer.Argument(help="speechocean762 layout: WAVE/SPEAKER*/ID.WAV + scores.json")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    calibrate: Annotated[
+        Path | None,
+        typer.Option(
+            help="fit the scoring models on three-fifths of the speakers and write them here"
+        ),
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="JSON-lines file that keeps the gathered evidence between runs"),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="score only the first N utterances")] = None,
+    rounds: Annotated[int, typer.Option(help="bootstrap rounds for the 95% intervals")] = 1000,
+) -> None:
+    """Agreement of the pronunciation scores with expert raters, with bootstrap intervals."""
+    from models.settings import get_settings
+    from worker.eval_pronunciation import evaluate
+    from worker.pronunciation.experts import CorpusLayoutError
+    from worker.pronunciation.scoring import CalibrationMissingError
+
+    try:
+        report = evaluate(
+            folder, get_settings(), calibrate_to=calibrate, cache=cache, limit=limit, rounds=rounds
+        )
+    except (CorpusLayoutError, CalibrationMissingError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(report, indent=1))
+        return
+    for title, block in (("all utterances", report), ("not calibrated on", report["uncalibrated"])):
+        print(f"{title} ({block['word']['n']} words)")
+        print(
+            f"  {'sentence':<14}{'pearson':>9}{'95% CI':>17}{'spearman':>10}{'95% CI':>17}{'n':>6}"
+        )
+        for name, row in block["sentence"].items():
+            print(
+                f"  {name:<14}{_num(row['pearson']):>9}{_ci(row['pearson_ci']):>17}"
+                f"{_num(row['spearman']):>10}{_ci(row['spearman_ci']):>17}{row['n']:>6}"
+            )
+        word = block["word"]
+        print(
+            "  words: "
+            + ", ".join(
+                f"{k} {_num(word[k])} {_ci(word[k + '_ci'])}"
+                for k in ("pearson", "auc", "precision", "recall")
+            )
+        )
+    calibration = report["calibration"]
+    print(
+        f"calibration {calibration['version']} ({calibration['utterances']} utterances), "
+        f"real-time factor {report['real_time_factor']:.3f}"
+    )
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _ci(pair: list[float | None]) -> str:
+    return f"[{_num(pair[0])}, {_num(pair[1])}]"

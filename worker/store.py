@@ -27,6 +27,7 @@ STAGE_PROGRESS: dict[str, tuple[int, int]] = {
     "action_items": (88, 90),
     "sentiment": (90, 93),
     "pronunciation": (93, 95),
+    "pronunciation_evidence": (93, 95),
     "analysis": (85, 95),
     "finalize": (95, 100),
 }

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.actions import rename_speaker
 from dashboard.auth import require_viewer
+from dashboard.pronunciation_panel import draw_reports
 from dashboard.queries import list_recordings, playable_audio, recording_detail, talk_time
 from models.exports import EXPORTERS, to_docx
 
@@ -143,6 +144,7 @@ with analysis_tab:
             y="score",
             color="speaker",
         )
+    draw_reports(viewer, detail, speaker_names)
 with speakers_tab:
     totals = talk_time(detail)
     if totals:

@@ -4,6 +4,7 @@ to read them (forced decoding, a goodness-of-pronunciation measure)."""
 
 from __future__ import annotations
 
+import hashlib
 import string
 from dataclasses import dataclass
 from typing import Any
@@ -61,13 +62,36 @@ def forced_words(
     return heard, prior
 
 
+def voice_profile(
+    engine: WhisperEngine, samples: np.ndarray, language: str
+) -> tuple[float, list[float]]:
+    """How sure Whisper is that the first 30 s are in ``language`` (accented speech sounds less
+    like it), and the mean of its encoder's states over the speech (a summary of how it sounds)."""
+    encoded, frames = _encode(engine, samples)
+    found = engine.model.model.detect_language(encoded)[0]
+    probability = dict(found).get(f"<|{language}|>", 0.0)
+    states = np.asarray(encoded)[0, : max(1, frames // 2)]
+    return float(probability), [round(float(v), 4) for v in states.mean(axis=0)]
+
+
 def _encode(engine: WhisperEngine, samples: np.ndarray) -> tuple[Any, int]:
     from faster_whisper.audio import pad_or_trim
 
+    audio = np.ascontiguousarray(samples, dtype=np.float32)
+    # The forced reading and the voice profile encode the same audio: encode it once.
+    key = (id(engine), hashlib.blake2b(audio.tobytes(), digest_size=16).hexdigest())
+    if _last_encoding and _last_encoding[0] == key:
+        cached: tuple[Any, int] = _last_encoding[1]
+        return cached
     extractor = engine.model.feature_extractor
-    features = extractor(np.ascontiguousarray(samples, dtype=np.float32))
+    features = extractor(audio)
     frames = min(features.shape[-1] - 1, extractor.nb_max_frames)
-    return engine.model.encode(pad_or_trim(features[:, : extractor.nb_max_frames])), frames
+    result = engine.model.encode(pad_or_trim(features[:, : extractor.nb_max_frames])), frames
+    _last_encoding[:] = [key, result]
+    return result
+
+
+_last_encoding: list[Any] = []
 
 
 _silences: dict[int, tuple[Any, int]] = {}

@@ -50,9 +50,9 @@ def delivery(samples: np.ndarray, timings: Sequence[Timing], words: Sequence[str
     if not timings:
         return Delivery(0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     start, end = timings[0].start_s, max(t.end_s for t in timings)
+    # Whisper's word timings run words together; silences in the signal show the pauses.
+    pauses = quiet_stretches(samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE) + 1])
     span = max(end - start, 1e-3)
-    gaps = [max(0.0, b.start_s - a.end_s) for a, b in zip(timings, timings[1:], strict=False)]
-    pauses = [g for g in gaps if g > PAUSE_S]
     spoken = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE) + 1]
     pitch_spread, pitch_range, voiced = _pitch(spoken)
     return Delivery(
@@ -67,6 +67,27 @@ def delivery(samples: np.ndarray, timings: Sequence[Timing], words: Sequence[str
         voiced_share=voiced,
         loudness_spread_db=_loudness_spread(spoken),
     )
+
+
+def quiet_stretches(samples: np.ndarray) -> list[float]:
+    """Lengths (s) of the silences longer than PAUSE_S between the first and last loud frame:
+    frames 30 dB below the speech level (its 90th percentile) are silent."""
+    db = _frames_db(samples)
+    if db.size == 0:
+        return []
+    silent = db < np.percentile(db, 90) - 30
+    loud = np.flatnonzero(~silent)
+    if loud.size == 0:
+        return []
+    stretches, run = [], 0
+    for quiet in silent[loud[0] : loud[-1] + 1]:
+        if quiet:
+            run += 1
+            continue
+        if run * _HOP / SAMPLE_RATE > PAUSE_S:
+            stretches.append(run * _HOP / SAMPLE_RATE)
+        run = 0
+    return stretches
 
 
 def _frames_db(samples: np.ndarray) -> np.ndarray:
