@@ -133,9 +133,10 @@ def eval_pronunciation(
             )
         )
     calibration = report["calibration"]
+    rtf = report["real_time_factor"]
     print(
         f"calibration {calibration['version']} ({calibration['utterances']} utterances), "
-        f"real-time factor {report['real_time_factor']:.3f}"
+        + (f"real-time factor {rtf:.3f}" if rtf is not None else "all evidence from the cache")
     )
 
 

@@ -36,7 +36,7 @@ def collect_evidence(
     settings: Settings,
     cache: Path | None,
     progress: Callable[[int, int], None] = lambda done, total: None,
-) -> tuple[list[Evidence], float]:
+) -> tuple[list[Evidence], float | None]:
     """Evidence for every utterance; a cache file (JSON lines) keeps it between runs."""
     from worker.engines.whisper import get_whisper
 
@@ -67,7 +67,7 @@ def collect_evidence(
                     json.dumps({"id": utterance.id, "evidence": evidence_as_json(evidence)}) + "\n"
                 )
         progress(done, len(utterances))
-    return found, (compute_s / audio_s if audio_s else 0.0)
+    return found, (compute_s / audio_s if audio_s else None)
 
 
 def evaluate(
@@ -101,7 +101,8 @@ def evaluate(
     )
     result["uncalibrated"]["utterances"] = len(unseen)
     result["calibration"] = _about(calibration, calibrate_to or CALIBRATION_PATH)
-    result["real_time_factor"] = round(rtf, 3)
+    # None when every utterance's evidence came from the cache.
+    result["real_time_factor"] = round(rtf, 3) if rtf is not None else None
     result["utterances"] = [
         _utterance(u, r, u.id in calibration.calibrated_on)
         for u, r in zip(utterances, reports, strict=True)
