@@ -4,12 +4,12 @@ embeddings of short windows of speech, agglomerative clustering, and smoothing o
 Limits, honestly: it gives one speaker at a time, so overlapped speech (about a fifth of the
 AMI excerpts) counts as missed for every speaker but one; far-field audio makes the speech
 detector miss quiet talkers; speakers who say less than a second or two in the whole recording
-are often merged into a neighbour.
+are often merged into a neighbour, and on far-field meetings it tends to find fewer speakers
+than there are.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from models.records import TimeSpan
+from worker.engines.ge2e import embed
 
 ENGINE_NAME = "cpu-diarizer"
 MODEL_ID = "silero-vad+resemblyzer-ge2e"
@@ -49,20 +50,6 @@ class SpeakerTurn:
     speaker: str
 
 
-_lock = threading.Lock()
-_encoder: Any = None
-
-
-def _load_encoder() -> Any:
-    global _encoder
-    with _lock:
-        if _encoder is None:
-            from resemblyzer import VoiceEncoder
-
-            _encoder = VoiceEncoder(device="cpu", verbose=False)
-        return _encoder
-
-
 def windows_in(speech: Sequence[TimeSpan], window_s: float, hop_s: float) -> list[TimeSpan]:
     """Windows covering each speech region; a region shorter than a window is one window."""
     windows = []
@@ -76,33 +63,6 @@ def windows_in(speech: Sequence[TimeSpan], window_s: float, hop_s: float) -> lis
             start += hop_s
         windows.append(TimeSpan(region.end_s - window_s, region.end_s))
     return windows
-
-
-def embed(samples: np.ndarray, windows: Sequence[TimeSpan], window_s: float) -> np.ndarray:
-    """One L2-normalised 256-d embedding per window (batched through the GE2E encoder)."""
-    import torch
-    from resemblyzer.audio import wav_to_mel_spectrogram
-
-    encoder = _load_encoder()
-    mel = wav_to_mel_spectrogram(np.asarray(samples, dtype=np.float32))
-    size = int(window_s * FRAMES_PER_SECOND)
-    batch = []
-    for window in windows:
-        start = int(window.start_s * FRAMES_PER_SECOND)
-        piece = mel[start : start + size]
-        if len(piece) == 0:
-            piece = mel[max(0, start - 1) : start + 1]
-        if len(piece) < size:  # short regions: repeat the frames to fill the window
-            piece = np.resize(piece, (size, mel.shape[1]))
-        batch.append(piece)
-    if not batch:
-        return np.zeros((0, 256), dtype=np.float32)
-    with torch.no_grad():
-        vectors = [
-            encoder(torch.from_numpy(np.stack(batch[i : i + 64])).float()).numpy()
-            for i in range(0, len(batch), 64)
-        ]
-    return np.concatenate(vectors)
 
 
 def cluster(
