@@ -244,3 +244,34 @@ def test_eval_pronunciation_explains_a_wrong_folder(
     )
     assert result.returncode == 2
     assert message in " ".join(result.stderr.split())
+
+
+def test_a_class_recording_gets_a_report_per_speaker(tmp_path: Path, whisper_dir: Path) -> None:
+    """Two diarized voices, no reference text: one unscripted report for each speaker."""
+    env = tingshuo_env(
+        TINGSHUO_DATA_DIR=str(tmp_path / "data"),
+        TINGSHUO_WHISPER_MODEL=str(whisper_dir),
+        TINGSHUO_ANALYSIS_ENGINE="none",
+    )
+    [result] = cli_json(
+        "process",
+        str(DATA / "synthetic_meeting.wav"),
+        "--kind",
+        "lesson",
+        "--language",
+        "en",
+        "--wait",
+        "--json",
+        env=env,
+        timeout=400,
+    )
+    assert result["status"] == "done", result["error"]
+    speakers = {s["label"] for s in result["speakers"]}
+    reports = result["pronunciation"]
+    assert len(speakers) == 2
+    assert {r["speaker"] for r in reports} == speakers
+    for report in reports:
+        assert report["completeness"] is None and report["accuracy"] is not None
+        assert report["word_marks"], "each speaker's own words are marked"
+    said = {r["speaker"]: " ".join(m["word"] for m in r["word_marks"]) for r in reports}
+    assert any("budget" in words for words in said.values())
