@@ -157,7 +157,7 @@ def _combined(report: Report | None, answers: list[dict[str, Any]]) -> dict[str,
     if spoken:
         feedback = f"{feedback} Listening model: {spoken[0]}".strip()
     return {
-        "status": "parsed",
+        "status": "ok",
         **scores,
         "mispronounced": list(
             dict.fromkeys((report.mispronounced if report else []) + flagged_by_prompt)
