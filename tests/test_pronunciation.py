@@ -275,3 +275,42 @@ def test_a_class_recording_gets_a_report_per_speaker(tmp_path: Path, whisper_dir
         assert report["word_marks"], "each speaker's own words are marked"
     said = {r["speaker"]: " ".join(m["word"] for m in r["word_marks"]) for r in reports}
     assert any("budget" in words for words in said.values())
+
+
+def test_eval_pronunciation_can_withhold_the_reference(tmp_path: Path, whisper_dir: Path) -> None:
+    """Free speech has no reference: sentence scores are compared, completeness and word
+    marks (which follow what was heard, not the text) are not."""
+    env = tingshuo_env(
+        TINGSHUO_DATA_DIR=str(tmp_path / "data"), TINGSHUO_WHISPER_MODEL=str(whisper_dir)
+    )
+    cache = tmp_path / "evidence.jsonl"
+    report = cli_json(
+        "eval",
+        "pronunciation",
+        str(CORPUS),
+        "--unscripted",
+        "--json",
+        "--rounds",
+        "100",
+        "--cache",
+        str(cache),
+        env=env,
+    )
+    assert report["unscripted"] is True
+    assert report["sentence"]["accuracy"]["n"] == len(EXPERTS)
+    assert report["sentence"]["completeness"]["n"] == 0
+    assert report["sentence"]["completeness"]["pearson"] is None
+    assert report["word"]["n"] == 0
+    assert all(u["automatic"]["completeness"] is None for u in report["utterances"])
+    refused = run_cli(
+        "eval",
+        "pronunciation",
+        str(CORPUS),
+        "--unscripted",
+        "--calibrate",
+        str(tmp_path / "c"),
+        "--cache",
+        str(cache),
+        env=env,
+    )
+    assert refused.returncode == 2 and "do not mix" in " ".join(refused.stderr.split())

@@ -97,6 +97,9 @@ def eval_pronunciation(
     ] = None,
     limit: Annotated[int | None, typer.Option(help="score only the first N utterances")] = None,
     rounds: Annotated[int, typer.Option(help="bootstrap rounds for the 95% intervals")] = 1000,
+    unscripted: Annotated[
+        bool, typer.Option(help="withhold the reference texts: score as free speech")
+    ] = False,
 ) -> None:
     """Agreement of the pronunciation scores with expert raters, with bootstrap intervals."""
     from models.settings import get_settings
@@ -106,9 +109,15 @@ def eval_pronunciation(
 
     try:
         report = evaluate(
-            folder, get_settings(), calibrate_to=calibrate, cache=cache, limit=limit, rounds=rounds
+            folder,
+            get_settings(),
+            calibrate_to=calibrate,
+            cache=cache,
+            limit=limit,
+            rounds=rounds,
+            unscripted=unscripted,
         )
-    except (CorpusLayoutError, CalibrationMissingError) as exc:
+    except (CorpusLayoutError, CalibrationMissingError, ValueError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     if as_json:

@@ -36,15 +36,18 @@ def collect_evidence(
     settings: Settings,
     cache: Path | None,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    unscripted: bool = False,
 ) -> tuple[list[Evidence], float | None]:
-    """Evidence for every utterance; a cache file (JSON lines) keeps it between runs."""
+    """Evidence for every utterance; a cache file (JSON lines) keeps it between runs. With
+    ``unscripted`` the reference text is withheld, as for free speech."""
     from worker.engines.whisper import get_whisper
 
     known: dict[str, dict[str, Any]] = {}
     if cache and cache.is_file():
         for line in cache.read_text(encoding="utf-8").splitlines():
             entry = json.loads(line)
-            known[entry["id"]] = entry["evidence"]
+            if (entry["evidence"]["reference"] is None) == unscripted:
+                known[entry["id"]] = entry["evidence"]
     found: list[Evidence] = []
     audio_s = compute_s = 0.0
     engine = None
@@ -57,7 +60,7 @@ def collect_evidence(
         if rate != 16000:
             raise ValueError(f"{utterance.audio} is {rate} Hz; the corpus is 16 kHz")
         started = time.perf_counter()
-        evidence = gather(engine, samples, utterance.text, "en")
+        evidence = gather(engine, samples, None if unscripted else utterance.text, "en")
         compute_s += time.perf_counter() - started
         audio_s += len(samples) / rate
         found.append(evidence)
@@ -78,9 +81,12 @@ def evaluate(
     cache: Path | None = None,
     limit: int | None = None,
     rounds: int = 1000,
+    unscripted: bool = False,
 ) -> dict[str, Any]:
     utterances = read_corpus(folder)[:limit]
-    evidence, rtf = collect_evidence(utterances, settings, cache, _print_progress)
+    evidence, rtf = collect_evidence(utterances, settings, cache, _print_progress, unscripted)
+    if calibrate_to is not None and unscripted:
+        raise ValueError("calibrate on read speech: --calibrate and --unscripted do not mix")
     if calibrate_to is not None:
         chosen = [
             (u, e)
@@ -92,15 +98,20 @@ def evaluate(
     calibration = load_calibration(calibrate_to or CALIBRATION_PATH)
     reports = [score(e, calibration) for e in evidence]
     unseen = [i for i, u in enumerate(utterances) if u.id not in calibration.calibrated_on]
-    result: dict[str, Any] = agreement_report(utterances, reports, calibration.mark_below, rounds)
+    words = not unscripted
+    result: dict[str, Any] = agreement_report(
+        utterances, reports, calibration.mark_below, rounds, words
+    )
     result["uncalibrated"] = agreement_report(
         [utterances[i] for i in unseen],
         [reports[i] for i in unseen],
         calibration.mark_below,
         rounds,
+        words,
     )
     result["uncalibrated"]["utterances"] = len(unseen)
     result["calibration"] = _about(calibration, calibrate_to or CALIBRATION_PATH)
+    result["unscripted"] = unscripted
     # None when every utterance's evidence came from the cache.
     result["real_time_factor"] = round(rtf, 3) if rtf is not None else None
     result["utterances"] = [
