@@ -14,6 +14,9 @@ import soundfile as sf
 from tests.conftest import DATA, LIBRISPEECH, LIBRISPEECH_TEXT, cli_json, run_cli, tingshuo_env
 from worker.pronunciation.scoring import load_calibration, score
 
+# Real Whisper on real speech, worker processes for the pipeline tests.
+pytestmark = pytest.mark.slow
+
 CORPUS = DATA / "speechocean762"
 EXPERTS = json.loads((CORPUS / "scores.json").read_text())
 GOOD = "027990167"  # the experts gave it 10 for accuracy
