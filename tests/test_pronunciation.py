@@ -29,6 +29,13 @@ def _audio(uid: str) -> np.ndarray:
     return np.asarray(samples)
 
 
+def _env(tmp_path: Path, whisper_dir: Path, **extra: str) -> dict[str, str]:
+    """A fresh embedded data folder and the real Whisper base."""
+    return tingshuo_env(
+        TINGSHUO_DATA_DIR=str(tmp_path / "data"), TINGSHUO_WHISPER_MODEL=str(whisper_dir), **extra
+    )
+
+
 @pytest.fixture(scope="module")
 def whisper(whisper_dir: Path):  # type: ignore[no-untyped-def]
     from models.settings import Settings
@@ -108,11 +115,7 @@ def test_a_teacher_gets_a_report_for_a_lesson(tmp_path: Path, whisper_dir: Path)
     """The issue's promise: a lesson uploaded with its reference text comes back with scores,
     the mispronounced words and feedback (embedded default, real worker, real Whisper)."""
     [path] = CORPUS.glob(f"WAVE/*/{POOR}.WAV")
-    env = tingshuo_env(
-        TINGSHUO_DATA_DIR=str(tmp_path / "data"),
-        TINGSHUO_WHISPER_MODEL=str(whisper_dir),
-        TINGSHUO_ANALYSIS_ENGINE="none",
-    )
+    env = _env(tmp_path, whisper_dir, TINGSHUO_ANALYSIS_ENGINE="none")
     [result] = cli_json(
         "process",
         str(path),
@@ -146,9 +149,7 @@ def test_a_teacher_gets_a_report_for_a_lesson(tmp_path: Path, whisper_dir: Path)
 def test_eval_pronunciation_reports_agreement_with_the_experts(
     tmp_path: Path, whisper_dir: Path
 ) -> None:
-    env = tingshuo_env(
-        TINGSHUO_DATA_DIR=str(tmp_path / "data"), TINGSHUO_WHISPER_MODEL=str(whisper_dir)
-    )
+    env = _env(tmp_path, whisper_dir)
     cache = tmp_path / "evidence.jsonl"
     report = cli_json(
         "eval",
@@ -202,9 +203,7 @@ def test_calibrating_writes_models_that_name_their_utterances(
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(wav, target)
     shutil.copy(CORPUS / "scores.json", corpus / "scores.json")
-    env = tingshuo_env(
-        TINGSHUO_DATA_DIR=str(tmp_path / "data"), TINGSHUO_WHISPER_MODEL=str(whisper_dir)
-    )
+    env = _env(tmp_path, whisper_dir)
     written = tmp_path / "calibration.json"
     report = cli_json(
         "eval",
@@ -251,11 +250,7 @@ def test_eval_pronunciation_explains_a_wrong_folder(
 
 def test_a_class_recording_gets_a_report_per_speaker(tmp_path: Path, whisper_dir: Path) -> None:
     """Two diarized voices, no reference text: one unscripted report for each speaker."""
-    env = tingshuo_env(
-        TINGSHUO_DATA_DIR=str(tmp_path / "data"),
-        TINGSHUO_WHISPER_MODEL=str(whisper_dir),
-        TINGSHUO_ANALYSIS_ENGINE="none",
-    )
+    env = _env(tmp_path, whisper_dir, TINGSHUO_ANALYSIS_ENGINE="none")
     [result] = cli_json(
         "process",
         str(DATA / "synthetic_meeting.wav"),
@@ -283,9 +278,7 @@ def test_a_class_recording_gets_a_report_per_speaker(tmp_path: Path, whisper_dir
 def test_eval_pronunciation_can_withhold_the_reference(tmp_path: Path, whisper_dir: Path) -> None:
     """Free speech has no reference: sentence scores are compared, completeness and word
     marks (which follow what was heard, not the text) are not."""
-    env = tingshuo_env(
-        TINGSHUO_DATA_DIR=str(tmp_path / "data"), TINGSHUO_WHISPER_MODEL=str(whisper_dir)
-    )
+    env = _env(tmp_path, whisper_dir)
     cache = tmp_path / "evidence.jsonl"
     report = cli_json(
         "eval",
