@@ -20,6 +20,7 @@ from models.tables import Recording, StageRun
 from worker.engines.whisper import ENGINE_NAME, get_whisper
 from worker.errors import ModelNotAvailableError
 from worker.parsers import parse
+from worker.pronunciation.acoustics import SAMPLE_RATE
 from worker.pronunciation.evidence import evidence_as_json, evidence_from_json, gather
 from worker.pronunciation.scoring import SCORES, Report, load_calibration, score
 from worker.stages import analyze
@@ -62,7 +63,7 @@ def gather_evidence_step(
         pieces: list[np.ndarray] = []
         for turn in own:
             pieces += [np.asarray(audio_loader(content_hash, turn.start_s, turn.end_s), np.float32)]
-            pieces += [np.zeros(int(GAP_S * 16000), np.float32)]
+            pieces += [np.zeros(int(GAP_S * SAMPLE_RATE), np.float32)]
         subject = {"speaker": speaker, "student_id": student_id, "language": language}
         with stage_run(
             recording_id,

@@ -60,9 +60,14 @@ def gather(
     language: str = "en",
 ) -> Evidence:
     heard_all = heard_words(engine, samples, language)
-    fillers = sum(1 for w in heard_all if words_of(w.text) and words_of(w.text)[0] in FILLERS)
-    heard = [w for w in heard_all if not (words_of(w.text) and words_of(w.text)[0] in FILLERS)]
-    heard_norm = [" ".join(words_of(w.text)) for w in heard]
+    heard: list[TimedWord] = []
+    heard_norm: list[str] = []
+    for word in heard_all:
+        parts = words_of(word.text)
+        if not (parts and parts[0] in FILLERS):
+            heard.append(word)
+            heard_norm.append(" ".join(parts))
+    fillers = len(heard_all) - len(heard)
     wanted = words_of(reference) if reference and reference.strip() else list(heard_norm)
     aligned = align_words(wanted, heard_norm)
     by_reference = {a.reference_index: a for a in aligned if a.reference_index is not None}
@@ -202,10 +207,7 @@ def evidence_from_json(data: dict[str, Any]) -> Evidence:
     return Evidence(
         reference=data["reference"],
         words=[WordEvidence(**w) for w in data["words"]],
-        inserted=[
-            InsertedWord(**w) if isinstance(w, dict) else InsertedWord(str(w), len(data["words"]))
-            for w in data["inserted"]
-        ],
+        inserted=[InsertedWord(**w) for w in data["inserted"]],
         fillers=int(data["fillers"]),
         heard_text=data["heard_text"],
         delivery=Delivery(**data["delivery"]),
