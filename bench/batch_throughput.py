@@ -52,7 +52,7 @@ def run_once(data: Path, workers: int, args: argparse.Namespace) -> tuple[float,
         subprocess.run(["redis-cli", "-u", args.redis, "flushdb"], check=True, capture_output=True)
     tingshuo = str(Path(sys.executable).parent / "tingshuo")
     subprocess.run([tingshuo, "migrate"], env=env, check=True, capture_output=True)
-    from worker.local_worker import worker_argv
+    from worker.cli.processes import worker_argv
 
     procs = [
         subprocess.Popen(

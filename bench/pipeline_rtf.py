@@ -46,13 +46,13 @@ def main() -> int:
 
     from migrations import upgrade_head
     from models.db import session_scope
+    from models.intake import accept_path
+    from models.runs import start_current_run
     from models.settings import get_settings
     from models.tables import Recording, StageRun
-    from worker.intake import accept_path
-    from worker.local_worker import start_worker, stop
-    from worker.model_store import prepare_whisper_base
-    from worker.pipeline import enqueue
-    from worker.waiting import wait_for
+    from worker.cli.processes import start_worker, stop
+    from worker.cli.waiting import wait_for
+    from worker.engines.model_files import prepare_whisper_base
 
     settings = get_settings()
     settings.ensure_dirs()
@@ -64,7 +64,7 @@ def main() -> int:
     ids = []
     for path in files:
         intake = accept_path(path, settings)
-        enqueue(intake.recording_id)
+        start_current_run(intake.recording_id)
         ids.append(intake.recording_id)
     wait_for(ids, {}, Console(stderr=True), 3600, show_progress=False)
     wall = time.perf_counter() - started

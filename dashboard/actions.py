@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from models.access import Viewer, may_change, may_see
 from models.accounts import Student
 from models.db import session_scope
+from models.errors import RejectedUpload, RunRefused
+from models.intake import RecordingMeta, accept_stream
+from models.runs import current_run, rerun, start_current_run
 from models.settings import get_settings
 from models.storage import recording_dir
 from models.tables import Recording, Speaker
-from worker.errors import RejectedUpload
-from worker.intake import RecordingMeta, accept_stream, reset_for_rerun
-from worker.pipeline import enqueue
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def upload(viewer: Viewer, stream: BinaryIO, name: str, form: RecordingMeta) -> 
     except RejectedUpload as exc:
         return UploadOutcome(name, None, str(exc), False)
     if intake.created and intake.status == "queued":
-        enqueue(intake.recording_id)
+        start_current_run(intake.recording_id)
         return UploadOutcome(name, intake.recording_id, "queued", True)
     if intake.created:
         return UploadOutcome(name, intake.recording_id, f"rejected: {intake.error}", False)
@@ -101,10 +101,9 @@ def retry(viewer: Viewer, recording_id: int) -> str:
         if _changeable(session, viewer, recording_id) is None:
             return "not found"
     try:
-        reset_for_rerun(recording_id, get_settings())
-    except RejectedUpload as exc:
+        rerun(recording_id, get_settings())
+    except RunRefused as exc:
         return str(exc)
-    enqueue(recording_id)
     return "queued again"
 
 
@@ -127,10 +126,13 @@ def rename_speaker(viewer: Viewer, recording_id: int, label: str, new_name: str)
     with session_scope() as session:
         if _changeable(session, viewer, recording_id) is None:
             return "not found"
+        # The current run's speaker; the name is kept (named_by) across re-runs.
         changed = session.execute(
             update(Speaker)
-            .where(Speaker.recording_id == recording_id, Speaker.label == label)
-            .values(display_name=new_name)
+            .where(
+                Speaker.recording_id == recording_id, Speaker.label == label, current_run(Speaker)
+            )
+            .values(display_name=new_name, named_by=viewer.username)
         )
         if not changed.rowcount:  # type: ignore[attr-defined]
             return "no such speaker"

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select
 
 from models.access import Viewer, may_override_scores
-from models.analysis import PronunciationScore
+from models.analysis import PronunciationScore, word_mark_key
 from models.db import session_scope
+from models.runs import current_run
 from models.tables import Recording
 
 SCORE_NAMES = ("accuracy", "fluency", "completeness", "prosody", "overall")
@@ -47,6 +48,7 @@ def override_pronunciation(
             select(PronunciationScore).where(
                 PronunciationScore.recording_id == recording_id,
                 PronunciationScore.speaker_label == speaker,
+                current_run(PronunciationScore),
             )
         ).first()
         if report is None:
@@ -63,10 +65,14 @@ def override_pronunciation(
             if not 0 <= index < len(report.word_marks):
                 raise OverrideRejected(f"there is no word number {index}")
             automatic_mark = report.word_marks[index]["mark"]
+            # Kept against the word itself (its place in the reference, or when it was heard),
+            # so a re-run never moves it to another word.
+            key = word_mark_key(report.word_marks[index])
+            words.pop(str(index), None)  # an override saved before keys (by list position)
             if mark == automatic_mark:
-                words.pop(str(index), None)
+                words.pop(key, None)
             else:
-                words[str(index)] = {
+                words[key] = {
                     "value": mark,
                     "automatic": automatic_mark,
                     "word": report.word_marks[index]["word"],
@@ -86,7 +92,7 @@ def effective_marks(report: dict[str, Any]) -> list[dict[str, Any]]:
     changed = (report.get("overrides") or {}).get("word_marks", {})
     result = []
     for index, mark in enumerate(report.get("word_marks") or []):
-        override = changed.get(str(index))
+        override = changed.get(word_mark_key(mark)) or changed.get(str(index))
         result.append(
             {
                 **mark,
@@ -100,3 +106,9 @@ def effective_marks(report: dict[str, Any]) -> list[dict[str, Any]]:
 def effective_score(report: dict[str, Any], name: str) -> float | None:
     override = (report.get("overrides") or {}).get(name)
     return float(override["value"]) if override else report.get(name)
+
+
+def orphaned_overrides(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Word overrides whose word is no longer in the report (after a re-run): shown apart,
+    never moved to another word."""
+    return list((report.get("overrides") or {}).get("orphaned", []))

@@ -13,6 +13,7 @@ from dashboard.overrides import (
     OverrideRejected,
     effective_marks,
     effective_score,
+    orphaned_overrides,
     override_pronunciation,
 )
 from models.access import Viewer
@@ -56,6 +57,23 @@ def draw_reports(viewer: Viewer, detail: dict[str, Any], speaker_names: dict[str
             st.caption(
                 "green: correct · orange: mispronounced · red: left out · violet: added"
                 " · \\*: changed by the teacher"
+            )
+        orphaned = orphaned_overrides(report)
+        if orphaned:
+            st.caption(
+                "Corrections whose word is no longer in this report (the recording was run "
+                "again); kept, not moved to another word:"
+            )
+            st.dataframe(
+                [
+                    {
+                        "word": o.get("word"),
+                        "teacher's mark": o.get("value"),
+                        "was": o.get("automatic"),
+                    }
+                    for o in orphaned
+                ],
+                hide_index=True,
             )
         if report.get("feedback"):
             st.text(report["feedback"])

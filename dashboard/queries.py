@@ -15,6 +15,7 @@ from models.accounts import SchoolClass, Student, Team, User
 from models.analysis import PronunciationScore
 from models.db import session_scope
 from models.folders import FolderScan, WatchedFolder
+from models.runs import current_run
 from models.search import Hit, search_everything
 from models.serialize import full_recording
 from models.settings import get_settings
@@ -104,7 +105,11 @@ def recording_detail(viewer: Viewer, recording_id: int) -> dict[str, Any] | None
             {"stage": r.stage, "status": r.status, "error": r.error, "raw_output": r.raw_output}
             for r in session.scalars(
                 select(StageRun)
-                .where(StageRun.recording_id == recording_id, StageRun.status != "done")
+                .where(
+                    StageRun.recording_id == recording_id,
+                    current_run(StageRun),
+                    StageRun.status != "done",
+                )
                 .order_by(StageRun.id)
             )
         ]
@@ -167,7 +172,7 @@ def student_lessons(viewer: Viewer) -> list[dict[str, Any]]:
         for r, student, school_class in session.execute(query):
             score = session.scalars(
                 select(PronunciationScore)
-                .where(PronunciationScore.recording_id == r.id)
+                .where(PronunciationScore.recording_id == r.id, current_run(PronunciationScore))
                 .order_by(PronunciationScore.id.desc())
             ).first()
             rows.append(

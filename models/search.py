@@ -48,7 +48,11 @@ def search_segments(session: Session, viewer: Viewer, query: str, limit: int = 1
         return []
     rows = session.execute(
         select(Recording.id, Recording.original_name, Segment.start_s, Segment.text)
-        .join(Recording, Recording.id == Segment.recording_id)
+        # The current run's rows only (see Recording.generation).
+        .join(
+            Recording,
+            (Recording.id == Segment.recording_id) & (Recording.generation == Segment.generation),
+        )
         .where(visible_recordings(viewer), _fts_condition(session, query))
         .order_by(Recording.id.desc(), Segment.start_s)
         .limit(limit)
@@ -83,7 +87,10 @@ def search_everything(session: Session, viewer: Viewer, query: str, limit: int =
         return hits
     summaries = session.execute(
         select(Recording.id, Recording.original_name, Summary.summary)
-        .join(Recording, Recording.id == Summary.recording_id)
+        .join(
+            Recording,
+            (Recording.id == Summary.recording_id) & (Recording.generation == Summary.generation),
+        )
         .where(
             visible_recordings(viewer),
             Summary.summary.is_not(None),
@@ -99,7 +106,11 @@ def search_everything(session: Session, viewer: Viewer, query: str, limit: int =
             ActionItem.owner,
             ActionItem.task,
         )
-        .join(Recording, Recording.id == ActionItem.recording_id)
+        .join(
+            Recording,
+            (Recording.id == ActionItem.recording_id)
+            & (Recording.generation == ActionItem.generation),
+        )
         .where(
             visible_recordings(viewer),
             _text_match(session, ActionItem.task, query) | _escaped_like(ActionItem.owner, query),

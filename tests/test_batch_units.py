@@ -12,8 +12,8 @@ from models.accounts import Team
 from models.db import session_scope
 from models.settings import get_settings
 from models.tables import Recording
-from worker.dispatch import choose_fairly, dispatch_batch
-from worker.media_files import find_media, is_candidate, split_settled
+from worker.folders.admission import choose_fairly, dispatch_batch
+from worker.folders.media_files import find_media, is_candidate, split_settled
 
 
 @pytest.mark.parametrize(

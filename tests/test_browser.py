@@ -30,7 +30,7 @@ def running_app(tmp_path: Path, whisper_dir: Path) -> Iterator[tuple[str, dict[s
         assert created.returncode == 0, created.stderr
     worker = WorkerProcess(env, tmp_path / "worker.log").start()
     port = free_port()
-    from worker.local_worker import dashboard_argv
+    from worker.cli.processes import dashboard_argv
 
     with (tmp_path / "dashboard.log").open("wb") as log:
         dashboard = subprocess.Popen(

@@ -190,7 +190,7 @@ def test_upload_checks_rights_server_side(org: Org) -> None:
     from dashboard.actions import upload
     from models.access import load_viewer
     from models.db import session_scope
-    from worker.intake import RecordingMeta
+    from models.intake import RecordingMeta
 
     with session_scope() as session:
         alice, tina, tom = (load_viewer(session, org.users[u]) for u in ("alice", "tina", "tom"))
@@ -231,7 +231,7 @@ def test_delete_removes_rows_and_files(org: Org, embedded_db: Path) -> None:
     from dashboard.queries import list_recordings
     from models.access import load_viewer
     from models.db import session_scope
-    from worker.intake import RecordingMeta
+    from models.intake import RecordingMeta
 
     with session_scope() as session:
         alice, bob = (load_viewer(session, org.users[u]) for u in ("alice", "bob"))
@@ -355,8 +355,8 @@ def test_a_form_cannot_claim_another_uploader_or_lane(org: Org) -> None:
     from dashboard.actions import upload
     from models.access import load_viewer
     from models.db import session_scope
+    from models.intake import RecordingMeta
     from models.tables import Recording
-    from worker.intake import RecordingMeta
 
     with session_scope() as session:
         alice = load_viewer(session, org.users["alice"])

@@ -46,7 +46,7 @@ def test_process_wait_runs_its_own_worker_on_the_embedded_default(
     assert (tmp_path / "data" / "tingshuo.db").exists()
     # The helper worker is gone once the command returns: nothing holds the worker lock.
     from models.settings import Settings
-    from worker.local_worker import worker_running
+    from worker.cli.processes import worker_running
 
     assert not worker_running(Settings(data_dir=tmp_path / "data"))
 

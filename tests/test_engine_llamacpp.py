@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from tests.conftest import free_port
+from worker.analysis.parsers import parse
 from worker.engines.llamacpp import LlamaCppEngine
 from worker.engines.openai_compat import OpenAICompatEngine
 from worker.engines.requests import Request
 from worker.errors import TransientError
-from worker.parsers import parse
 from worker.stages import analyze
 
 pytestmark = pytest.mark.slow

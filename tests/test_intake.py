@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from models.db import session_scope
+from models.intake import RecordingMeta, accept_path, accept_stream, safe_display_name
 from models.settings import get_settings
 from models.storage import original_path
 from models.tables import Recording
 from tests.conftest import LIBRISPEECH
 from worker.errors import RejectedUpload
-from worker.intake import RecordingMeta, accept_path, accept_stream, safe_display_name
 
 
 def test_same_content_under_two_names_is_one_recording(embedded_db: Path, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from worker.parsers import PARSERS, parse
+from worker.analysis.parsers import PARSERS, parse
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REFERENCE = date(2026, 11, 18)  # a Wednesday

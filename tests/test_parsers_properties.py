@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.parsers import PARSERS, parse
-from worker.parsers.common import parse_score, parse_time
-from worker.parsers.dates import resolve_date
+from worker.analysis.parsers import PARSERS, parse
+from worker.analysis.parsers.common import parse_score, parse_time
+from worker.analysis.parsers.dates import resolve_date
 
 FRAGMENTS = st.sampled_from(
     [

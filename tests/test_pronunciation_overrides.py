@@ -16,7 +16,7 @@ from models.tables import StageRun
 from tests.dashboard_fixtures import Org, org, page
 from worker.pronunciation.acoustics import Delivery
 from worker.pronunciation.evidence import Evidence, WordEvidence, evidence_as_json
-from worker.pronunciation_store import EVIDENCE_STAGE, store_reports
+from worker.stages.pronunciation import EVIDENCE_STAGE, store_reports
 
 __all__ = ["org"]
 

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
+from models.errors import PermanentError, RejectedUpload, RunRefused, TingshuoError
 
-class TingshuoError(Exception):
-    """Base of every error Tingshuo raises on purpose."""
-
-
-class PermanentError(TingshuoError):
-    """Retrying cannot help: the input itself is unusable."""
+__all__ = ["PermanentError", "RejectedUpload", "RunRefused", "TingshuoError"]
 
 
 class TransientError(TingshuoError):
     """Worth retrying with backoff (a service restarting, a busy file system)."""
-
-
-class RejectedUpload(PermanentError):
-    """The upload failed server-side validation."""
 
 
 class EmptyFileError(RejectedUpload):
@@ -53,3 +45,8 @@ class ModelNotAvailableError(PermanentError):
 
 class RecordingNotFound(TingshuoError):
     pass
+
+
+class StaleRunError(TingshuoError):
+    """A task of a pipeline run that is no longer the recording's current run: it stops and
+    writes nothing (a newer run, or the sweeper, took the recording over)."""

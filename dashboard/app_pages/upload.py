@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.actions import upload
 from dashboard.auth import require_viewer
 from dashboard.queries import upload_choices
-from worker.intake import RecordingMeta
+from models.intake import RecordingMeta
 
 viewer = require_viewer()
 choices = upload_choices(viewer)

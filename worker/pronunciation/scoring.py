@@ -41,6 +41,9 @@ class WordMark:
     start_s: float | None = None
     end_s: float | None = None
     heard_as: str | None = None
+    # The word's position in the reference text (scripted readings); a teacher's override is
+    # kept against it, so it never moves to another word after a re-run.
+    reference_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,10 @@ def score(evidence: Evidence, calibration: Calibration) -> Report:
     if scripted and not any(w.heard_as for w in evidence.words):
         return Report(
             dict.fromkeys(SCORES, 0.0),
-            [WordMark(w.text, "omitted", 0.0) for w in evidence.words],
+            [
+                WordMark(w.text, "omitted", 0.0, reference_index=i)
+                for i, w in enumerate(evidence.words)
+            ],
             "None of the text was recognised: check that the recording holds the student "
             "reading it.",
             dict.fromkeys(SCORES, "nothing of the reference text was heard"),
@@ -150,7 +156,15 @@ def _marks(
         if value < below or (scripted and heard_share < MOSTLY_UNHEARD and unheard):
             mark = "omitted" if word.op == "omit" else "mispronounced"
         marks.append(
-            WordMark(word.text, mark, round(value * 10, 1), word.start_s, word.end_s, word.heard_as)
+            WordMark(
+                word.text,
+                mark,
+                round(value * 10, 1),
+                word.start_s,
+                word.end_s,
+                word.heard_as,
+                index if scripted else None,
+            )
         )
     marks.extend(WordMark(text, "inserted", None) for text in extra.get(len(evidence.words), []))
     return marks

@@ -1,162 +1,202 @@
-"""Analysis prompts over a finished transcript: summary, action items, sentiment per speaker
-turn, pronunciation. These functions only ask the engine; parsing and storing happen after."""
+"""The analysis stages over a run's transcript: summary and action items (text), and sentiment
+per speaker turn. Answers are parsed and stored; a parse that fails keeps the raw answer on its
+StageRun (parse_status 'failed') and the recording still ends done."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-import numpy as np
+from sqlalchemy import delete, select, update
 
-from worker import prompts
-from worker.engines.requests import MAX_CLIP_S, AnalysisEngine, Request
+from models.analysis import ActionItem, SentimentSpan, Summary
+from models.db import session_scope
+from models.settings import get_settings
+from models.tables import Segment, Speaker, StageRun
+from worker.analysis import prompts, questions
+from worker.analysis.parsers import parse
+from worker.engines.select import analysis_engine
+from worker.stages.batched import ask_per_turn
+from worker.stages.runs import RunScope, guard, stage_run
 
-# Room kept for the prompt's own words and the answer when fitting a transcript in context.
-PROMPT_OVERHEAD_TOKENS = 400
-
-
-@dataclass(frozen=True)
-class Line:
-    start_s: float
-    end_s: float
-    speaker: str | None
-    text: str
-
-
-@dataclass(frozen=True)
-class Turn:
-    index: int
-    speaker: str | None
-    start_s: float
-    end_s: float
-    text: str
+AudioLoader = Callable[[str, float, float], Any]
 
 
 @dataclass(frozen=True)
-class Answer:
-    raw: str
-    prompt_version: str
+class Context:
+    """What the prompts see of a run: its transcript lines and the facts around them."""
+
+    lines: list[questions.Line]
+    names: dict[str, str]
+    recorded_on: date
+    kind: str
+    reference_text: str | None
+    content_hash: str
+    student_id: int | None
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes:02d}:{secs:02d}"
-
-
-def transcript_text(lines: Sequence[Line], names: dict[str, str]) -> list[str]:
-    return [
-        f"[{_clock(line.start_s)}] {names.get(line.speaker or '', line.speaker or 'Speaker')}: "
-        f"{line.text}"
-        for line in lines
-    ]
-
-
-def chunk(lines: list[str], budget_tokens: int, count: Callable[[str], int]) -> list[str]:
-    """Consecutive lines grouped so that each group fits the token budget."""
-    groups: list[list[str]] = [[]]
-    used = 0
-    for line in lines:
-        size = count(line) + 1
-        if groups[-1] and used + size > budget_tokens:
-            groups.append([])
-            used = 0
-        groups[-1].append(line)
-        used += size
-    return ["\n".join(group) for group in groups if group]
-
-
-def approximate_tokens(text: str) -> int:
-    # About four characters a token in English; every CJK character is about one token.
-    cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
-    return cjk + (len(text) - cjk) // 4 + 1
-
-
-def _budget(engine: AnalysisEngine, prompt: prompts.Prompt) -> int:
-    return max(200, engine.context_tokens - PROMPT_OVERHEAD_TOKENS - prompt.max_new_tokens)
-
-
-def _counter(engine: AnalysisEngine) -> Callable[[str], int]:
-    counter = getattr(engine, "count_tokens", None)
-    return counter if callable(counter) else approximate_tokens
-
-
-def summarize(engine: AnalysisEngine, lines: list[str]) -> Answer:
-    """One prompt when the transcript fits; otherwise each part, then a merge of the parts."""
-    parts = chunk(lines, _budget(engine, prompts.SUMMARY), _counter(engine))
-    asked = [Request(prompts.SUMMARY.render(transcript=part)) for part in parts]
-    answers = engine.generate(asked, prompts.SUMMARY.max_new_tokens)
-    if len(answers) == 1:
-        return Answer(answers[0], prompts.SUMMARY.version)
-    merged = "\n\n".join(f"Part {n}:\n{a}" for n, a in enumerate(answers, 1))
-    final = engine.generate(
-        [Request(prompts.MERGE_SUMMARIES.render(transcript=merged))],
-        prompts.MERGE_SUMMARIES.max_new_tokens,
-    )[0]
-    return Answer(final, f"{prompts.SUMMARY.version}+{prompts.MERGE_SUMMARIES.version}")
-
-
-def action_items(engine: AnalysisEngine, lines: list[str]) -> Answer:
-    """Action items part by part; the answers are joined (the parser reads every ITEM line)."""
-    parts = chunk(lines, _budget(engine, prompts.ACTION_ITEMS), _counter(engine))
-    asked = [Request(prompts.ACTION_ITEMS.render(transcript=part)) for part in parts]
-    answers = engine.generate(asked, prompts.ACTION_ITEMS.max_new_tokens)
-    joined = "\n".join(a for a in answers if not a.strip().upper().startswith("NONE"))
-    return Answer(joined or answers[0], prompts.ACTION_ITEMS.version)
-
-
-def speaker_turns(lines: Sequence[Line], max_s: float = MAX_CLIP_S) -> list[Turn]:
-    """Consecutive lines of one speaker, split so that no turn's audio exceeds ``max_s``."""
-    turns: list[Turn] = []
-    for line in lines:
-        last = turns[-1] if turns else None
-        if last and last.speaker == line.speaker and line.end_s - last.start_s <= max_s:
-            turns[-1] = Turn(
-                last.index,
-                last.speaker,
-                last.start_s,
-                line.end_s,
-                f"{last.text} {line.text}".strip(),
-            )
-        else:
-            turns.append(
-                Turn(
-                    len(turns),
-                    line.speaker,
-                    line.start_s,
-                    min(line.end_s, line.start_s + max_s),
-                    line.text,
+def context(scope: RunScope) -> Context:
+    with session_scope() as session:
+        recording = guard(session, scope)
+        speakers = {
+            s.id: s
+            for s in session.scalars(
+                select(Speaker).where(
+                    Speaker.recording_id == scope.recording_id,
+                    Speaker.generation == scope.generation,
                 )
             )
-    return turns
-
-
-def sentiment(
-    engine: AnalysisEngine,
-    turns: Sequence[Turn],
-    names: dict[str, str],
-    audio_of: Callable[[Turn], np.ndarray] | None,
-) -> list[Answer]:
-    """One answer per turn; with an engine that hears, the turn's audio goes with its text."""
-    asked = [
-        Request(
-            prompts.SENTIMENT.render(speaker=names.get(t.speaker or "", "Speaker"), text=t.text),
-            audio_of(t) if audio_of is not None and engine.supports_audio else None,
+        }
+        lines = [
+            questions.Line(
+                s.start_s,
+                s.end_s,
+                speakers[s.speaker_id].label if s.speaker_id in speakers else None,
+                s.text,
+            )
+            for s in session.scalars(
+                select(Segment)
+                .where(
+                    Segment.recording_id == scope.recording_id,
+                    Segment.generation == scope.generation,
+                )
+                .order_by(Segment.start_s)
+            )
+        ]
+        return Context(
+            lines,
+            {s.label: s.display_name for s in speakers.values()},
+            recording.created_at.date(),
+            recording.kind,
+            recording.reference_text,
+            recording.content_hash,
+            recording.student_id,
         )
-        for t in turns
-    ]
-    answers = engine.generate(asked, prompts.SENTIMENT.max_new_tokens)
-    return [Answer(a, prompts.SENTIMENT.version) for a in answers]
 
 
-def pronunciation(
-    engine: AnalysisEngine, clips: Sequence[np.ndarray], reference_text: str | None
-) -> list[Answer]:
-    """One assessment per clip of the student's speech (each ≤ 30 s)."""
-    reference = (
-        f' The student was asked to read aloud: "{reference_text.strip()}".'
-        if reference_text
-        else " The speech is unscripted."
+def flag(run_id: int, status: str) -> None:
+    with session_scope() as session:
+        session.execute(update(StageRun).where(StageRun.id == run_id).values(parse_status=status))
+
+
+def _replace(session: Any, table: Any, scope: RunScope) -> None:
+    session.execute(
+        delete(table).where(
+            table.recording_id == scope.recording_id, table.generation == scope.generation
+        )
     )
-    asked = [Request(prompts.PRONUNCIATION.render(reference=reference), clip) for clip in clips]
-    answers = engine.generate(asked, prompts.PRONUNCIATION.max_new_tokens)
-    return [Answer(a, prompts.PRONUNCIATION.version) for a in answers]
+
+
+# --- storing parsed answers -------------------------------------------------------------------
+def store_summary(scope: RunScope, run_id: int, raw: str, reference: date) -> str:
+    result = parse("summary", raw, reference)
+    with session_scope() as session:
+        guard(session, scope)
+        _replace(session, Summary, scope)
+        session.add(
+            Summary(
+                recording_id=scope.recording_id,
+                generation=scope.generation,
+                stage_run_id=run_id,
+                status=result.status,
+                summary=result.data.get("summary"),
+                topics=result.data.get("topics", []),
+                decisions=result.data.get("decisions", []),
+            )
+        )
+    flag(run_id, result.status)
+    return result.status
+
+
+def store_action_items(scope: RunScope, run_id: int, raw: str, reference: date) -> str:
+    result = parse("action_items", raw, reference)
+    with session_scope() as session:
+        guard(session, scope)
+        _replace(session, ActionItem, scope)
+        session.add_all(
+            ActionItem(
+                recording_id=scope.recording_id,
+                generation=scope.generation,
+                stage_run_id=run_id,
+                position=n,
+                owner=item["owner"],
+                task=item["task"],
+                due=item["due"],
+                evidence_time_s=item["evidence_time"],
+            )
+            for n, item in enumerate(result.data.get("items", []))
+        )
+    flag(run_id, result.status)
+    return result.status
+
+
+def store_sentiment(scope: RunScope, run_id: int, raw: str, subject: dict[str, Any]) -> str:
+    result = parse("sentiment", raw)
+    with session_scope() as session:
+        guard(session, scope)
+        session.execute(delete(SentimentSpan).where(SentimentSpan.stage_run_id == run_id))
+        session.add(
+            SentimentSpan(
+                recording_id=scope.recording_id,
+                generation=scope.generation,
+                stage_run_id=run_id,
+                speaker_label=subject.get("speaker"),
+                start_s=subject["start_s"],
+                end_s=subject["end_s"],
+                status=result.status,
+                label=result.data.get("label"),
+                score=result.data.get("score"),
+                emotion=result.data.get("emotion"),
+                evidence=result.data.get("evidence"),
+            )
+        )
+    flag(run_id, result.status)
+    return result.status
+
+
+# --- the stages ---------------------------------------------------------------------------------
+def run_text(scope: RunScope) -> None:
+    """Summary and action items from the transcript (any engine, text only)."""
+    engine = analysis_engine(get_settings())
+    facts = context(scope)
+    if engine is None or not facts.lines:
+        why = "no analysis engine is configured" if engine is None else "the transcript is empty"
+        with stage_run(scope, "analysis", engine="none") as handle:
+            handle.raw_output = f"skipped: {why}"
+        return
+    text = questions.transcript_text(facts.lines, facts.names)
+    for stage, ask, store in (
+        ("summary", questions.summarize, store_summary),
+        ("action_items", questions.action_items, store_action_items),
+    ):
+        with stage_run(scope, stage, engine=engine.name, model_id=engine.model_id) as handle:
+            answer = ask(engine, text)
+            handle.raw_output, handle.prompt_version = answer.raw, answer.prompt_version
+        store(scope, handle.run_id, answer.raw, facts.recorded_on)
+
+
+def run_sentiment(scope: RunScope, audio_loader: AudioLoader) -> None:
+    settings = get_settings()
+    engine = analysis_engine(settings)
+    facts = context(scope)
+    if engine is None or not facts.lines:
+        return
+    turns = questions.speaker_turns(facts.lines)[: settings.sentiment_max_turns]
+    with session_scope() as session:
+        guard(session, scope)
+        _replace(session, SentimentSpan, scope)
+    subjects = [{"speaker": t.speaker, "start_s": t.start_s, "end_s": t.end_s} for t in turns]
+
+    def ask(indices: list[int]) -> list[questions.Answer]:
+        return questions.sentiment(
+            engine,
+            [turns[i] for i in indices],
+            facts.names,
+            lambda t: audio_loader(facts.content_hash, t.start_s, t.end_s),
+        )
+
+    ask_per_turn(
+        scope, engine, "sentiment", prompts.SENTIMENT.version, subjects, ask, store_sentiment
+    )

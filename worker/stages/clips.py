@@ -1,4 +1,5 @@
-"""Clip planning: cut a recording into clips of at most ``max_clip_s`` without losing speech.
+"""Clip planning: cut a recording into clips of at most ``max_clip_s`` without losing speech;
+the stage stores the clips (and resets the run's transcript) for transcription.
 
 Qwen2-Audio silently truncates input past 30 s, so every clip must fit. Cuts go, in order of
 preference: into long silences (which are skipped), into pauses between speech regions (the
@@ -12,7 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
+from sqlalchemy import delete, select
+
+from models.db import session_scope
 from models.records import PlannedClip, TimeSpan
+from models.settings import get_settings
+from models.tables import Clip, Segment, SpeakerTurn, SpeechRegion
+from worker.stages.audio import SAMPLE_RATE, quiet_point_finder, read_audio
+from worker.stages.runs import RunScope, guard, stage_run
+from worker.stages.speakers import ensure_speakers
 
 # Silence longer than this separates two stretches that are planned independently.
 SKIP_SILENCE_S = 2.0
@@ -164,3 +173,56 @@ def _uncovered(
         if span.end_s - cursor >= min_s:
             gaps.append(TimeSpan(cursor, span.end_s))
     return gaps
+
+
+def run(scope: RunScope) -> list[int]:
+    """Plan the run's clips on its speaker turns; returns their indices."""
+    settings = get_settings()
+    rid, generation = scope.recording_id, scope.generation
+    with session_scope() as session:
+        recording = guard(session, scope)
+        duration, content_hash = recording.duration_s or 0.0, recording.content_hash
+        spans = [
+            TimeSpan(r.start_s, r.end_s)
+            for r in session.scalars(
+                select(SpeechRegion).where(
+                    SpeechRegion.recording_id == rid, SpeechRegion.generation == generation
+                )
+            )
+        ]
+        turns = [
+            (t.start_s, t.end_s, t.speaker_label)
+            for t in session.scalars(
+                select(SpeakerTurn).where(
+                    SpeakerTurn.recording_id == rid, SpeakerTurn.generation == generation
+                )
+            )
+        ]
+    quiet = quiet_point_finder(read_audio(settings, content_hash), SAMPLE_RATE)
+    with stage_run(scope, "plan", engine="clip-planner") as handle:
+        if turns:
+            planned = plan_clips_on_turns(
+                spans, turns, duration, max_clip_s=settings.clip_max_s, quiet_point=quiet
+            )
+        else:
+            planned = plan_clips(spans, duration, max_clip_s=settings.clip_max_s, quiet_point=quiet)
+        handle.raw_output = " ".join(f"{c.start_s:.2f}-{c.end_s:.2f}" for c in planned)
+    with session_scope() as session:
+        guard(session, scope)
+        for table in (Segment, Clip):
+            session.execute(
+                delete(table).where(table.recording_id == rid, table.generation == generation)
+            )
+        ensure_speakers(session, scope, [c.speaker_label for c in planned] or [None])
+        session.add_all(
+            Clip(
+                recording_id=rid,
+                generation=generation,
+                index=c.index,
+                start_s=c.start_s,
+                end_s=c.end_s,
+                speaker_label=c.speaker_label,
+            )
+            for c in planned
+        )
+    return [c.index for c in planned]

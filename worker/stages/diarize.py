@@ -1,4 +1,5 @@
-"""Diarization: speaker turns from the configured engine (pyannote, the CPU diarizer, none)."""
+"""Diarization: speaker turns from the configured engine (pyannote, the CPU diarizer, none),
+stored with the run's speakers (names people gave carried over, see speakers.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from models.db import session_scope
 from models.records import TimeSpan
-from models.settings import Settings
+from models.settings import Settings, get_settings
+from models.tables import Speaker, SpeakerTurn, SpeechRegion
 from worker.engines import cpu_diarizer, pyannote_engine, silero
-from worker.engines.cpu_diarizer import SpeakerTurn
+from worker.engines.cpu_diarizer import SpeakerTurn as Turn
+from worker.stages.audio import read_audio
+from worker.stages.runs import DEFAULT_SPEAKER, RunScope, guard, set_progress, stage_run
+from worker.stages.speakers import add_speakers
 
 
 def choose_engine(settings: Settings) -> str:
@@ -40,7 +48,7 @@ def diarize(
     engine: str,
     num_speakers: int | None = None,
     on_progress: Callable[[float], None] | None = None,
-) -> list[SpeakerTurn]:
+) -> list[Turn]:
     if engine == "pyannote":
         pipeline = pyannote_engine.load_pipeline(
             settings.pyannote_pipeline, settings.hf_token.get_secret_value()
@@ -59,4 +67,61 @@ def diarize(
     span = (
         TimeSpan(min(s.start_s for s in speech), max(s.end_s for s in speech)) if speech else None
     )
-    return [SpeakerTurn(span.start_s, span.end_s, "SPEAKER_00")] if span else []
+    return [Turn(span.start_s, span.end_s, DEFAULT_SPEAKER)] if span else []
+
+
+def speech_regions(session: Session, scope: RunScope) -> list[TimeSpan]:
+    """The run's speech regions, in time order (the input of diarization and clip planning)."""
+    return [
+        TimeSpan(r.start_s, r.end_s)
+        for r in session.scalars(
+            select(SpeechRegion)
+            .where(
+                SpeechRegion.recording_id == scope.recording_id,
+                SpeechRegion.generation == scope.generation,
+            )
+            .order_by(SpeechRegion.start_s)
+        )
+    ]
+
+
+def run(scope: RunScope) -> None:
+    settings = get_settings()
+    with session_scope() as session:
+        recording = guard(session, scope)
+        content_hash, expected = recording.content_hash, recording.expected_speakers
+        spans = speech_regions(session, scope)
+    samples = read_audio(settings, content_hash)
+    engine = choose_engine(settings)
+
+    def report(fraction: float) -> None:
+        set_progress(scope, "diarize", fraction)
+
+    with stage_run(scope, "diarize", engine=engine, model_id=model_id(settings, engine)) as handle:
+        turns = diarize(samples, spans, settings, engine, expected, report)
+        handle.raw_output = " ".join(f"{t.start_s:.2f}-{t.end_s:.2f}:{t.speaker}" for t in turns)
+    talk: dict[str, list[tuple[float, float]]] = {}
+    for turn in turns:
+        talk.setdefault(turn.speaker, []).append((turn.start_s, turn.end_s))
+    if not talk:
+        talk[DEFAULT_SPEAKER] = [(s.start_s, s.end_s) for s in spans]
+    with session_scope() as session:
+        guard(session, scope)
+        for table in (SpeakerTurn, Speaker):
+            session.execute(
+                delete(table).where(
+                    table.recording_id == scope.recording_id,
+                    table.generation == scope.generation,
+                )
+            )
+        session.add_all(
+            SpeakerTurn(
+                recording_id=scope.recording_id,
+                generation=scope.generation,
+                start_s=t.start_s,
+                end_s=t.end_s,
+                speaker_label=t.speaker,
+            )
+            for t in turns
+        )
+        add_speakers(session, scope, talk)

@@ -1,4 +1,5 @@
-"""Ingest: validate any audio/video container with ffprobe and decode it to 16 kHz mono WAV."""
+"""Ingest: validate any audio/video container with ffprobe and decode it to 16 kHz mono WAV;
+the stage stores the duration and format on the recording."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from typing import Any
 
 import soundfile as sf
 
+from models.db import session_scope
 from models.records import AudioInfo
+from models.settings import get_settings
+from models.storage import audio_path, original_path
 from worker.errors import (
     AudioTooLongError,
     AudioTooShortError,
@@ -18,8 +22,9 @@ from worker.errors import (
     EmptyFileError,
     NotAudioError,
 )
+from worker.stages.audio import SAMPLE_RATE
+from worker.stages.runs import RunScope, guard, stage_run
 
-SAMPLE_RATE = 16000
 # A decode this much shorter than the container declares means the file was cut off.
 TRUNCATION_TOLERANCE_S = 1.0
 TRUNCATION_TOLERANCE_FRACTION = 0.05
@@ -152,3 +157,25 @@ def decode(src: Path, dest: Path, *, max_duration_s: float, min_duration_s: floa
         source_codec=str(stream.get("codec_name", "unknown")),
         declared_duration_s=declared,
     )
+
+
+def run(scope: RunScope) -> None:
+    settings = get_settings()
+    with session_scope() as session:
+        content_hash = guard(session, scope).content_hash
+    with stage_run(scope, "ingest", engine="ffmpeg") as handle:
+        info = decode(
+            original_path(settings, content_hash),
+            audio_path(settings, content_hash),
+            max_duration_s=settings.max_duration_s,
+            min_duration_s=settings.min_duration_s,
+        )
+        handle.raw_output = (
+            f"format={info.source_format} codec={info.source_codec} "
+            f"declared={info.declared_duration_s} decoded={info.duration_s:.3f}"
+        )
+    with session_scope() as session:
+        recording = guard(session, scope)
+        recording.duration_s = info.duration_s
+        recording.source_format = f"{info.source_format}/{info.source_codec}"[:64]
+        recording.error = None

@@ -1,16 +1,22 @@
-"""Voice activity: where in the recording someone speaks, and where speech is quietest."""
+"""Voice activity: where in the recording someone speaks (silero-vad), stored as speech regions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
+from sqlalchemy import delete
 
+from models.db import session_scope
 from models.records import TimeSpan
-from models.settings import Settings
+from models.settings import Settings, get_settings
+from models.tables import SpeechRegion
 from worker.engines import silero
+from worker.stages.audio import SAMPLE_RATE, read_audio
+from worker.stages.runs import RunScope, guard, set_progress, stage_run
 
-FRAME_S = 0.05
+# Progress is reported only for recordings long enough for a person to watch it move.
+REPORT_PROGRESS_AFTER_S = 600
 
 
 def detect_speech(
@@ -21,17 +27,33 @@ def detect_speech(
     return silero.speech_spans(samples, settings, on_progress)
 
 
-def quiet_point_finder(samples: np.ndarray, sample_rate: int) -> Callable[[float, float], float]:
-    """A function giving the centre of the quietest 50 ms frame between two times."""
-    frame = max(1, int(FRAME_S * sample_rate))
+def run(scope: RunScope) -> None:
+    settings = get_settings()
+    with session_scope() as session:
+        content_hash = guard(session, scope).content_hash
+    samples = read_audio(settings, content_hash)
 
-    def quietest(start_s: float, end_s: float) -> float:
-        start, end = int(start_s * sample_rate), int(end_s * sample_rate)
-        window = samples[start:end]
-        count = len(window) // frame
-        if count == 0:
-            return end_s
-        energy = np.square(window[: count * frame].astype(np.float64)).reshape(count, frame).sum(1)
-        return start_s + (int(np.argmin(energy)) + 0.5) * FRAME_S
+    def report(percent: float) -> None:
+        set_progress(scope, "speech", percent / 100.0)
 
-    return quietest
+    long_enough = len(samples) > SAMPLE_RATE * REPORT_PROGRESS_AFTER_S
+    with stage_run(scope, "speech", engine=silero.ENGINE_NAME, model_id=silero.MODEL_ID) as handle:
+        spans = detect_speech(samples, settings, report if long_enough else None)
+        handle.raw_output = " ".join(f"{s.start_s:.2f}-{s.end_s:.2f}" for s in spans)
+    with session_scope() as session:
+        guard(session, scope)
+        session.execute(
+            delete(SpeechRegion).where(
+                SpeechRegion.recording_id == scope.recording_id,
+                SpeechRegion.generation == scope.generation,
+            )
+        )
+        session.add_all(
+            SpeechRegion(
+                recording_id=scope.recording_id,
+                generation=scope.generation,
+                start_s=s.start_s,
+                end_s=s.end_s,
+            )
+            for s in spans
+        )

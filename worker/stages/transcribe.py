@@ -1,11 +1,37 @@
-"""Transcription of one planned clip; segment times come back relative to the recording."""
+"""Transcription of planned clips: faster-whisper, or Qwen2-Audio's transcription prompt (whose
+answers are parsed, kept raw, and can be parsed again by ``tingshuo reparse``). Segment times
+come back relative to the recording."""
 
 from __future__ import annotations
 
-import numpy as np
+import time
+from collections.abc import Sequence
 
+import numpy as np
+from sqlalchemy import delete, select, update
+
+from models.db import session_scope
 from models.records import ClipTranscript, PlannedClip, TranscribedSegment
+from models.settings import get_settings
+from models.tables import Clip, Segment, Speaker
+from worker.analysis import prompts
+from worker.analysis.parsers import parse
+from worker.engines import select as engine_choice
+from worker.engines import whisper as whisper_engine
+from worker.engines.requests import Request
 from worker.engines.whisper import WhisperEngine
+from worker.stages.audio import read_audio
+from worker.stages.runs import (
+    DEFAULT_SPEAKER,
+    RunScope,
+    guard,
+    record_run,
+    set_progress,
+    stage_run,
+    transcribed_fraction,
+)
+
+LANGUAGE_NAMES = {"en": "English", "zh": "Mandarin Chinese"}
 
 
 def transcribe_clip(
@@ -19,3 +45,142 @@ def transcribe_clip(
         end = min(clip.end_s, clip.start_s + max(seg.end_s, seg.start_s))
         segments.append(TranscribedSegment(start, max(start, end), seg.text, seg.confidence))
     return ClipTranscript(clip.index, result.language, segments, result.raw_output)
+
+
+def _planned(scope: RunScope, clip_indices: Sequence[int]) -> tuple[list[PlannedClip], str, str]:
+    with session_scope() as session:
+        recording = guard(session, scope)
+        clips = [
+            PlannedClip(c.index, c.start_s, c.end_s, c.speaker_label)
+            for c in session.scalars(
+                select(Clip)
+                .where(
+                    Clip.recording_id == scope.recording_id,
+                    Clip.generation == scope.generation,
+                    Clip.index.in_(list(clip_indices)),
+                )
+                .order_by(Clip.index)
+            )
+        ]
+        return clips, recording.content_hash, recording.language or ""
+
+
+def run(scope: RunScope, clip_indices: Sequence[int]) -> None:
+    settings = get_settings()
+    clips, content_hash, language = _planned(scope, clip_indices)
+    hint = language or settings.default_language or None
+    if engine_choice.transcription_engine_name(settings) == "qwen2-audio":
+        _transcribe_with_qwen2_audio(scope, clips, content_hash, hint)
+        return
+    engine = whisper_engine.get_whisper(settings)
+    for clip in clips:
+        samples = read_audio(settings, content_hash, clip.start_s, clip.end_s)
+        with stage_run(
+            scope,
+            "transcribe",
+            engine=whisper_engine.ENGINE_NAME,
+            model_id=engine.model_id,
+            subject_kind="clip",
+            subject_index=clip.index,
+        ) as handle:
+            result = transcribe_clip(samples, clip, engine, hint)
+            handle.raw_output = result.raw_output
+        store_clip_transcript(scope, clip, result)
+        set_progress(scope, "transcribe", transcribed_fraction(scope))
+
+
+def _transcribe_with_qwen2_audio(
+    scope: RunScope, clips: list[PlannedClip], content_hash: str, language: str | None
+) -> None:
+    """All clips of the task in one batched generate; each answer parsed and kept raw."""
+    settings = get_settings()
+    engine = engine_choice.analysis_engine(settings)
+    assert engine is not None and engine.supports_audio
+    named = LANGUAGE_NAMES.get(language or "", "the language spoken")
+    requests = [
+        Request(
+            prompts.TRANSCRIPT.render(language=named),
+            read_audio(settings, content_hash, clip.start_s, clip.end_s),
+        )
+        for clip in clips
+    ]
+    started = time.perf_counter()
+    answers = engine.generate(requests, prompts.TRANSCRIPT.max_new_tokens)
+    share = (time.perf_counter() - started) / max(1, len(clips))
+    for clip, raw in zip(clips, answers, strict=True):
+        run_id = record_run(
+            scope,
+            "transcribe",
+            engine=engine.name,
+            model_id=engine.model_id,
+            subject_kind="clip",
+            subject_index=clip.index,
+            prompt_version=prompts.TRANSCRIPT.version,
+            subject={"start_s": clip.start_s, "end_s": clip.end_s},
+            raw_output=raw,
+            duration_s=share,
+        )
+        store_parsed_transcript(scope, clip, run_id, raw, language)
+        set_progress(scope, "transcribe", transcribed_fraction(scope))
+
+
+def store_parsed_transcript(
+    scope: RunScope, clip: PlannedClip, run_id: int, raw: str, language: str | None
+) -> str:
+    """Parse a model's transcription answer for one clip and store it; an answer with no text
+    is flagged on the clip (and its StageRun keeps the raw answer), never silently dropped."""
+    from models.tables import StageRun
+
+    parsed = parse("transcript", raw)
+    text, spoken = parsed.data.get("text"), parsed.data.get("language")
+    segments = [TranscribedSegment(clip.start_s, clip.end_s, text)] if text else []
+    store_clip_transcript(
+        scope, clip, ClipTranscript(clip.index, language or spoken, segments, raw)
+    )
+    with session_scope() as session:
+        session.execute(
+            update(StageRun).where(StageRun.id == run_id).values(parse_status=parsed.status)
+        )
+    return parsed.status
+
+
+def store_clip_transcript(scope: RunScope, clip: PlannedClip, result: ClipTranscript) -> None:
+    rid, generation = scope.recording_id, scope.generation
+    with session_scope() as session:
+        recording = guard(session, scope)
+        if result.language and not recording.language:
+            recording.language = result.language
+        speaker_id = session.scalar(
+            select(Speaker.id).where(
+                Speaker.recording_id == rid,
+                Speaker.generation == generation,
+                Speaker.label == (clip.speaker_label or DEFAULT_SPEAKER),
+            )
+        )
+        session.execute(
+            delete(Segment).where(
+                Segment.recording_id == rid,
+                Segment.generation == generation,
+                Segment.clip_index == clip.index,
+            )
+        )
+        session.add_all(
+            Segment(
+                recording_id=rid,
+                generation=generation,
+                speaker_id=speaker_id,
+                clip_index=clip.index,
+                start_s=s.start_s,
+                end_s=s.end_s,
+                text=s.text,
+                confidence=s.confidence,
+            )
+            for s in result.segments
+        )
+        session.execute(
+            update(Clip)
+            .where(
+                Clip.recording_id == rid, Clip.generation == generation, Clip.index == clip.index
+            )
+            .values(transcribed=True, transcript_status="ok" if result.segments else "empty")
+        )

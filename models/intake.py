@@ -1,0 +1,165 @@
+"""Accepting a file: validate at the edge, hash while copying, deduplicate, create the Recording.
+
+Shared by the CLI, the dashboard and folder scans. It imports no model and sends tasks by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from models.db import session_scope
+from models.errors import RejectedUpload
+from models.settings import Settings
+from models.storage import incoming_dir, original_path
+from models.tables import LANES, RECORDING_KINDS, Recording
+
+CHUNK = 1024 * 1024
+MAX_NAME_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class RecordingMeta:
+    """Everything known about an upload besides its bytes."""
+
+    kind: str = "meeting"
+    uploaded_by: str | None = None
+    uploader_id: int | None = None
+    team_id: int | None = None
+    class_id: int | None = None
+    student_id: int | None = None
+    language: str | None = None
+    reference_text: str | None = None
+    expected_speakers: int | None = None
+    lane: str = "interactive"
+    watch_folder_id: int | None = None
+    source_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Intake:
+    recording_id: int
+    created: bool
+    status: str
+    error: str | None
+
+
+def safe_display_name(name: str) -> str:
+    """The uploaded name reduced to something safe to show: base name, no control characters."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    cleaned = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return (cleaned or "unnamed")[:MAX_NAME_LENGTH]
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
+def accept_stream(
+    stream: BinaryIO, original_name: str, settings: Settings, meta: RecordingMeta | None = None
+) -> Intake:
+    meta = meta or RecordingMeta()
+    if meta.kind not in RECORDING_KINDS:
+        raise RejectedUpload(f"kind must be one of {', '.join(RECORDING_KINDS)}, not {meta.kind!r}")
+    if meta.lane not in LANES:
+        raise RejectedUpload(f"lane must be one of {', '.join(LANES)}")
+    if meta.expected_speakers is not None and not 1 <= meta.expected_speakers <= 20:
+        raise RejectedUpload("the expected speaker count must be between 1 and 20")
+    settings.ensure_dirs()
+    folder = incoming_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    temp = folder / f"{uuid.uuid4().hex}.part"
+    digest, size = hashlib.sha256(), 0
+    try:
+        with temp.open("wb") as out:
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                # Past the limit keep hashing (the hash names the rejected upload) but stop storing.
+                if size <= settings.max_upload_bytes:
+                    out.write(chunk)
+        error = None
+        if size == 0:
+            error = "the file is empty (0 bytes)"
+        elif size > settings.max_upload_bytes:
+            error = (
+                f"the file is {_human(size)}, over the upload limit of "
+                f"{_human(settings.max_upload_bytes)}"
+            )
+        return _register(temp, digest.hexdigest(), size, error, original_name, settings, meta)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _register(
+    temp: Path,
+    content_hash: str,
+    size: int,
+    error: str | None,
+    original_name: str,
+    settings: Settings,
+    meta: RecordingMeta,
+) -> Intake:
+    with session_scope() as session:
+        existing = session.scalars(
+            select(Recording).where(Recording.content_hash == content_hash)
+        ).one_or_none()
+        if existing is not None:
+            return Intake(existing.id, False, existing.status, existing.error)
+    if error is None:
+        target = original_path(settings, content_hash)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, target)
+    recording = Recording(
+        content_hash=content_hash,
+        original_name=safe_display_name(original_name),
+        kind=meta.kind,
+        size_bytes=size,
+        uploaded_by=meta.uploaded_by,
+        uploader_id=meta.uploader_id,
+        team_id=meta.team_id,
+        class_id=meta.class_id,
+        student_id=meta.student_id,
+        language=meta.language or None,
+        reference_text=(meta.reference_text or "").strip() or None,
+        expected_speakers=meta.expected_speakers,
+        lane=meta.lane,
+        watch_folder_id=meta.watch_folder_id,
+        source_path=meta.source_path,
+        status="failed" if error else "queued",
+        current_stage="upload" if error else None,
+        error=error,
+    )
+    try:
+        with session_scope() as session:
+            session.add(recording)
+            session.flush()
+            return Intake(recording.id, True, recording.status, error)
+    except IntegrityError:
+        # The same content arrived concurrently: the other upload won, and this is that one.
+        with session_scope() as session:
+            winner = session.scalars(
+                select(Recording).where(Recording.content_hash == content_hash)
+            ).one()
+            return Intake(winner.id, False, winner.status, winner.error)
+
+
+def accept_path(path: Path, settings: Settings, meta: RecordingMeta | None = None) -> Intake:
+    if not path.is_file():
+        raise RejectedUpload(f"{path} is not a file")
+    with path.open("rb") as stream:
+        return accept_stream(stream, path.name, settings, meta)

@@ -1,0 +1,88 @@
+"""Thin Celery tasks: ids in (a recording and its run's generation), one stage, results stored
+by the stage. Nothing heavy at import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task
+
+from models.queues import START_TASK, celery_app
+from models.settings import get_settings
+from worker.folders.export import auto_export
+from worker.queue.canvas import pipeline_signature, transcription_signature
+from worker.queue.policy import run_optional_step, run_step
+from worker.stages import analyze, clips, diarize, finalize, ingest, pronunciation, speech
+from worker.stages import transcribe as transcription
+from worker.stages.audio import read_audio
+from worker.stages.runs import RunScope
+
+TASK_OPTIONS: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": get_settings().task_max_retries,
+}
+
+
+@celery_app.task(name=START_TASK, **TASK_OPTIONS)
+def start_run(self: Task, recording_id: int, generation: int, lane: str = "interactive") -> None:
+    raise self.replace(pipeline_signature(RunScope(recording_id, generation), lane))
+
+
+@celery_app.task(name="tingshuo.ingest", **TASK_OPTIONS)
+def ingest_task(self: Task, recording_id: int, generation: int) -> None:
+    run_step(self, RunScope(recording_id, generation), "ingest", ingest.run)
+
+
+@celery_app.task(name="tingshuo.detect_speech", **TASK_OPTIONS)
+def speech_task(self: Task, recording_id: int, generation: int) -> None:
+    run_step(self, RunScope(recording_id, generation), "speech", speech.run)
+
+
+@celery_app.task(name="tingshuo.diarize", **TASK_OPTIONS)
+def diarize_task(self: Task, recording_id: int, generation: int) -> None:
+    run_step(self, RunScope(recording_id, generation), "diarize", diarize.run)
+
+
+@celery_app.task(name="tingshuo.plan_clips", **TASK_OPTIONS)
+def plan_task(self: Task, recording_id: int, generation: int, lane: str = "interactive") -> None:
+    scope = RunScope(recording_id, generation)
+    indices = run_step(self, scope, "plan", clips.run)
+    per_task = get_settings().clips_per_task
+    raise self.replace(transcription_signature(scope, indices, per_task, lane))
+
+
+@celery_app.task(name="tingshuo.transcribe", **TASK_OPTIONS)
+def transcribe_task(self: Task, recording_id: int, generation: int, indices: list[int]) -> None:
+    run_step(self, RunScope(recording_id, generation), "transcribe", transcription.run, indices)
+
+
+@celery_app.task(name="tingshuo.finalize", **TASK_OPTIONS)
+def finalize_task(self: Task, recording_id: int, generation: int) -> None:
+    lane = run_step(self, RunScope(recording_id, generation), "finalize", finalize.run)
+    auto_export(recording_id)
+    if lane == "batch":
+        # A batch slot is free: admit the next waiting recording now rather than at beat's tick.
+        celery_app.send_task("tingshuo.dispatch_batch")
+
+
+def _audio(content_hash: str, start_s: float, end_s: float) -> object:
+    return read_audio(get_settings(), content_hash, start_s, end_s)
+
+
+@celery_app.task(name="tingshuo.analyze_text", **TASK_OPTIONS)
+def analyze_text_task(self: Task, recording_id: int, generation: int) -> None:
+    run_optional_step(self, RunScope(recording_id, generation), "analysis", analyze.run_text)
+
+
+@celery_app.task(name="tingshuo.analyze_sentiment", **TASK_OPTIONS)
+def sentiment_task(self: Task, recording_id: int, generation: int) -> None:
+    scope = RunScope(recording_id, generation)
+    run_optional_step(self, scope, "sentiment", analyze.run_sentiment, _audio)
+
+
+@celery_app.task(name="tingshuo.analyze_pronunciation", **TASK_OPTIONS)
+def pronunciation_task(self: Task, recording_id: int, generation: int) -> None:
+    scope = RunScope(recording_id, generation)
+    run_optional_step(self, scope, "pronunciation", pronunciation.run, _audio)

@@ -1,0 +1,45 @@
+"""Reading a recording's decoded audio (16 kHz mono WAV, written by ingest) from disk, a window
+at a time, and finding its quiet points. Shared by the stages; it imports none of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import soundfile as sf
+
+from models.settings import Settings
+from models.storage import audio_path
+from worker.errors import CorruptAudioError
+
+SAMPLE_RATE = 16000
+FRAME_S = 0.05
+
+
+def read_audio(
+    settings: Settings, content_hash: str, start_s: float = 0.0, end_s: float | None = None
+) -> np.ndarray:
+    """The samples between two times (the whole file when ``end_s`` is None) as float32."""
+    path = audio_path(settings, content_hash)
+    if not path.exists():
+        raise CorruptAudioError("the decoded audio is missing; re-run ingest")
+    start = int(start_s * SAMPLE_RATE)
+    stop = None if end_s is None else int(end_s * SAMPLE_RATE)
+    samples, _ = sf.read(str(path), start=start, stop=stop, dtype="float32", always_2d=False)
+    return np.asarray(samples, dtype=np.float32)
+
+
+def quiet_point_finder(samples: np.ndarray, sample_rate: int) -> Callable[[float, float], float]:
+    """A function giving the centre of the quietest 50 ms frame between two times."""
+    frame = max(1, int(FRAME_S * sample_rate))
+
+    def quietest(start_s: float, end_s: float) -> float:
+        start, end = int(start_s * sample_rate), int(end_s * sample_rate)
+        window = samples[start:end]
+        count = len(window) // frame
+        if count == 0:
+            return end_s
+        energy = np.square(window[: count * frame].astype(np.float64)).reshape(count, frame).sum(1)
+        return start_s + (int(np.argmin(energy)) + 0.5) * FRAME_S
+
+    return quietest
