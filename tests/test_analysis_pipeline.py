@@ -64,7 +64,7 @@ def test_the_tiny_qwen2_audio_runs_every_prompt_and_nothing_is_lost(
     reparsed = run_cli("reparse", str(result["id"]), env=env)
     assert reparsed.returncode == 0, reparsed.stderr
     assert sum(json.loads(reparsed.stdout).values()) == len(
-        {(r.stage, r.clip_index) for r in analysis}
+        {(r.stage, r.subject_kind, r.subject_index) for r in analysis}
     )
 
 

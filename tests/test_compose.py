@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from worker.cli import app
+from worker.cli.main import app
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
@@ -33,6 +33,22 @@ def test_gpu_worker_reserves_an_nvidia_device_and_consumes_the_gpu_queue() -> No
     assert command[command.index("--queues") + 1] == "gpu"
     cpu = _command(SERVICES["worker-cpu"])
     assert cpu[cpu.index("--queues") + 1] == "cpu"
+
+
+def test_production_workers_read_both_lanes_so_folder_batches_are_processed() -> None:
+    """A folder batch goes to batch-gpu/batch-cpu: the workers as compose starts them read
+    those too, uploads first (tests/test_layout_and_runs.py runs such workers on a batch)."""
+    from worker.queue.app import worker_queues
+
+    read = set()
+    for name in ("worker-gpu", "worker-cpu"):
+        command = _command(SERVICES[name])
+        read |= set(worker_queues(command[command.index("--queues") + 1]).split(","))
+    assert read == {"gpu", "batch-gpu", "cpu", "batch-cpu"}
+    assert worker_queues("gpu") == "gpu,batch-gpu", "interactive before batch"
+    assert worker_queues("cpu,gpu") == "cpu,gpu,batch-cpu,batch-gpu"
+    with pytest.raises(ValueError, match="unknown queue"):
+        worker_queues("gpus")
 
 
 @pytest.mark.parametrize("name", ["postgres", "redis", "worker-gpu", "worker-cpu", "dashboard"])

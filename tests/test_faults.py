@@ -60,7 +60,7 @@ def test_a_worker_process_killed_mid_transcription_loses_nothing(
         abandoned = [r for r in runs if r.status == "abandoned"]
         assert abandoned and all("stopped" in (r.error or "") for r in abandoned)
         assert not any(r.status == "running" for r in runs)
-        done_clips = {r.clip_index for r in runs if r.status == "done"}
+        done_clips = {r.subject_index for r in runs if r.status == "done"}
     shown = cli_json("show", str(recording.id), "--json", env=service_env)
     assert len({round(s["start"], 2) for s in shown["segments"]}) == len(shown["segments"])
     assert done_clips == set(range(max(done_clips) + 1))

@@ -17,6 +17,7 @@ from tests.dashboard_fixtures import Org, org, page
 from worker.pronunciation.acoustics import Delivery
 from worker.pronunciation.evidence import Evidence, WordEvidence, evidence_as_json
 from worker.stages.pronunciation import EVIDENCE_STAGE, store_reports
+from worker.stages.runs import RunScope
 
 __all__ = ["org"]
 
@@ -49,12 +50,13 @@ def scored(org: Org) -> int:
                 stage=EVIDENCE_STAGE,
                 status="done",
                 engine="faster-whisper",
-                clip_index=0,
+                subject_kind="speaker",
+                subject_index=0,
                 subject={"speaker": "SPEAKER_00", "student_id": org.student_id},
                 raw_output=json.dumps(evidence_as_json(_evidence())),
             )
         )
-    assert store_reports(recording_id) == 1
+    assert store_reports(RunScope(recording_id, 1)) == 1
     return recording_id
 
 
@@ -88,10 +90,11 @@ def test_teacher_override_keeps_the_automatic_value(org: Org, scored: int) -> No
     report = _report(scored)
     assert report.accuracy == automatic, "the automatic value stays stored"
     assert report.overrides["accuracy"] == {"value": 95.0, "automatic": automatic}
-    assert report.overrides["word_marks"]["2"]["value"] == "correct"
+    # Kept against the reference word itself (its place in the text), not its list position.
+    assert report.overrides["word_marks"]["ref:2:dragons"]["value"] == "correct"
     assert report.overridden_by == "tina" and report.overridden_at is not None
 
-    store_reports(scored)  # a re-run or re-parse rebuilds the report
+    store_reports(RunScope(scored, 1))  # a re-parse rebuilds the report
     assert _report(scored).overrides == report.overrides, "overrides survive a rebuild"
 
     students = page("students.py", org, "tina")

@@ -1,0 +1,87 @@
+"""The transcript parser keeps every spoken word: only an explicit label before the answer
+(with its colon) is removed, never ordinary first words that sound like chatter."""
+
+from __future__ import annotations
+
+import pytest
+
+from worker.analysis.parsers import parse
+from worker.analysis.parsers.common import normalise
+
+# Real sentences that begin the way assistant chatter or framing labels do.
+SPOKEN = [
+    "Text messages are cheap, so send one before you call.",
+    "Sure, let's begin with the budget.",
+    "I hope everyone had a good weekend.",
+    "Here is the budget for the next quarter.",
+    "Here are the numbers you asked for.",
+    "Transcription services cost us too much last year.",
+    "Transcripts of the last meeting are on the drive.",
+    "The speech says a lot about how the team feels.",
+    "The audio contains some noise at the start, sorry.",
+    "Certainly not before Friday, we need the review first.",
+    "Let me know when the slides are ready.",
+    "Hope this helps you plan the trip.",
+    "Feel free to interrupt me at any point.",
+    "If you need more time, just tell me.",
+    "Is there anything else on the agenda?",
+    "Please note the deadline moved to Monday.",
+    "Note the new room number on the door.",
+    "Okay everyone, please sit down.",
+    "Of course the client wants it sooner.",
+    "Language is the hardest part of the course.",
+    "The original content is in the first chapter.",
+    "Speaker says nothing here, it is the chairman's turn.",
+    "Original plan was to ship in May.",
+    "文本消息很便宜，先发一条再打电话。",
+    "好的方案需要时间，我们下周再定。",
+    "希望大家周末过得愉快。",
+    "如果你需要更多时间，就告诉我。",
+    "以上是我们上个季度的数据。",
+    "原文在第一章，请大家先读一遍。",
+    "转写服务去年花了我们太多钱。",
+    "识别结果不太准确，我们要再试一次。",
+    "当然可以，我们明天就开始。",
+    "音频内容有点杂音，不好意思。",
+]
+
+
+def _expected(sentence: str) -> str:
+    return normalise(sentence).strip()
+
+
+@pytest.mark.parametrize("sentence", SPOKEN)
+def test_every_word_of_a_spoken_sentence_is_kept(sentence: str) -> None:
+    result = parse("transcript", sentence)
+    assert result.status == "ok"
+    assert result.data["text"] == _expected(sentence)
+
+
+@pytest.mark.parametrize("sentence", SPOKEN)
+@pytest.mark.parametrize(
+    "framing",
+    [
+        "Transcription: {}",
+        "The original content of this audio is: '{}'",
+        "Sure! Here is the transcription:\n{}",
+        "这段音频的原始内容是：{}",
+        "Transcription: The speech says: {}",
+        "{}\nLet me know if you need anything else.",
+    ],
+)
+def test_an_explicit_label_is_removed_and_the_sentence_kept(sentence: str, framing: str) -> None:
+    result = parse("transcript", framing.format(sentence))
+    assert result.status == "ok"
+    assert result.data["text"] == _expected(sentence).strip("'")
+
+
+def test_table_is_large_enough_and_bilingual() -> None:
+    chinese = [s for s in SPOKEN if any("\u4e00" <= ch <= "\u9fff" for ch in s)]
+    assert len(SPOKEN) >= 30 and len(chinese) >= 8 and len(SPOKEN) - len(chinese) >= 20
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "Transcription:", "The original content of this audio is:"])
+def test_an_answer_without_words_fails_and_keeps_its_raw_text(raw: str) -> None:
+    result = parse("transcript", raw)
+    assert result.status == "failed"
+    assert result.raw == raw
