@@ -4,6 +4,7 @@ may change it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -153,3 +154,65 @@ def test_the_form_saves_a_corrected_mark(org: Org, scored: int) -> None:
     app.button[[b.label for b in app.button].index("Save corrections")].click().run()
     assert not app.exception
     assert _report(scored).overrides["overall"]["value"] == 88.0
+
+
+def _evidence_for_run(recording_id: int, generation: int, evidence: Evidence) -> None:
+    from models.runs import claim_run
+
+    with session_scope() as session:
+        assert claim_run(session, recording_id, force=True) == generation
+        session.add(
+            StageRun(
+                recording_id=recording_id,
+                generation=generation,
+                stage=EVIDENCE_STAGE,
+                status="done",
+                engine="faster-whisper",
+                subject_kind="speaker",
+                subject_index=0,
+                subject={"speaker": "SPEAKER_00"},
+                raw_output=json.dumps(evidence_as_json(evidence)),
+            )
+        )
+    store_reports(RunScope(recording_id, generation))
+
+
+def _current_report(recording_id: int) -> PronunciationScore:
+    from models.runs import current_run
+
+    with session_scope() as session:
+        row = (
+            session.query(PronunciationScore)
+            .filter(PronunciationScore.recording_id == recording_id, current_run(PronunciationScore))
+            .one()
+        )
+        session.expunge(row)
+        return row
+
+
+def test_an_override_stays_on_its_word_across_reruns_or_is_shown_orphaned(
+    org: Org, scored: int
+) -> None:
+    override_pronunciation(
+        _viewer(org, "tina"), scored, "SPEAKER_00", Correction({"fluency": 77.0}, {2: "correct"})
+    )
+    # Run 2 reads the same text: the override is still on "dragons".
+    _evidence_for_run(scored, 2, _evidence())
+    report = _current_report(scored)
+    assert report.generation == 2
+    assert report.overrides["word_marks"]["ref:2:dragons"]["value"] == "correct"
+    assert report.overrides["fluency"]["value"] == 77.0
+    assert "orphaned" not in report.overrides
+
+    # Run 3's reference differs ("cats" where "dragons" was): the override is not moved to
+    # "cats", it is kept and shown as orphaned.
+    other = _evidence()
+    words = [*other.words[:2], WordEvidence("cats", "match", "cats", 0.9, 0.9, 0.1, 0.6, 1.0)]
+    _evidence_for_run(scored, 3, dataclasses.replace(other, reference="I like cats", words=words))
+    report = _current_report(scored)
+    assert "word_marks" not in report.overrides, "never attached to another word"
+    [orphan] = report.overrides["orphaned"]
+    assert orphan["word"] == "dragons" and orphan["value"] == "correct"
+    recording = page("recording.py", org, "tina", id=str(scored))
+    assert not recording.exception
+    assert any("no longer in this report" in c.value for c in recording.caption)

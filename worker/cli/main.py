@@ -222,6 +222,22 @@ def up(port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
 
 
 app.command()(cli_batch.batch)
+@app.command()
+def sweep(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """Find runs whose tasks are gone (killed at the hard time limit, or a lost worker):
+    re-queue each once, fail it the second time. Beat does this on its tick."""
+    from worker.queue.sweeper import sweep_stuck_runs
+
+    migrate_db()
+    swept = sweep_stuck_runs(get_settings())
+    if as_json:
+        print(json.dumps([s.__dict__ for s in swept]))
+    for item in swept:
+        err.print(f"recording {item.recording_id}: {item.action} (stuck in {item.stage})")
+    if not swept:
+        err.print("no stuck runs")
+
+
 app.add_typer(cli_batch.watch_app, name="watch")
 app.command("parse")(cli_analysis.parse_command)
 app.command("reparse")(cli_analysis.reparse_command)

@@ -11,7 +11,7 @@ from pathlib import Path
 from models.settings import Settings
 from worker.queue.app import ALL_QUEUES, worker_lock_path, worker_queues
 
-DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "streamlit_app.py"
+DASHBOARD_APP = Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py"
 
 
 def worker_running(settings: Settings) -> bool:

@@ -1,8 +1,9 @@
 """Finding pipeline runs whose tasks are gone, so that nothing stays "running" forever.
 
 A task cannot outlive the hard time limit: Celery kills it there, and a killed task is not
-delivered again, so a StageRun still marked running well past that limit belongs to a task that
-no longer exists (killed at the limit, or its worker lost with the machine). Its recording is
+delivered again. So when a recording's newest StageRun is still marked running (its worker lost
+with the machine), or was abandoned when its process was stopped (the limit's kill), and nothing
+followed within that limit, the task no longer exists. Its recording is
 re-queued once as a new run; if that run gets stuck too, the recording fails with the reason.
 """
 
@@ -38,26 +39,28 @@ def _aware(moment: datetime) -> datetime:
 
 
 def sweep_stuck_runs(settings: Settings, now: datetime | None = None) -> list[Swept]:
+    """Recordings marked running whose newest StageRun (of the current run) is still
+    "running", or was abandoned when its process was stopped, past the hard limit."""
     limit_s = settings.task_time_limit_s
     cutoff = (now or utcnow()) - timedelta(seconds=limit_s + settings.sweep_grace_s)
+    stuck: list[tuple[int, int, int, str]] = []
     with session_scope() as session:
-        stuck = session.execute(
-            select(Recording.id, Recording.generation, StageRun.id, StageRun.stage)
-            .join(StageRun, StageRun.recording_id == Recording.id)
-            .where(
-                Recording.status == "running",
-                StageRun.generation == Recording.generation,
-                StageRun.status == "running",
-                StageRun.started_at < cutoff,
-            )
-            .order_by(Recording.id)
+        running = session.execute(
+            select(Recording.id, Recording.generation).where(Recording.status == "running")
         ).all()
-    swept: list[Swept] = []
-    for recording_id, generation, run_id, stage in stuck:
-        if any(s.recording_id == recording_id for s in swept):
-            continue
-        swept.append(_settle(recording_id, generation, run_id, stage, limit_s))
-    return swept
+        for recording_id, generation in running:
+            newest = session.scalars(
+                select(StageRun)
+                .where(StageRun.recording_id == recording_id, StageRun.generation == generation)
+                .order_by(StageRun.id.desc())
+                .limit(1)
+            ).first()
+            if newest is None:
+                continue
+            moment = newest.started_at if newest.status == "running" else newest.finished_at
+            if newest.status in ("running", "abandoned") and moment and _aware(moment) < cutoff:
+                stuck.append((recording_id, generation, newest.id, newest.stage))
+    return [_settle(*item, limit_s) for item in stuck]
 
 
 def _settle(recording_id: int, generation: int, run_id: int, stage: str, limit_s: int) -> Swept:
@@ -71,6 +74,7 @@ def _settle(recording_id: int, generation: int, run_id: int, stage: str, limit_s
             .where(StageRun.id == run_id, StageRun.status == "running")
             .values(status="abandoned", error=why, finished_at=utcnow())
         )
+        session.flush()
         recording = session.get(Recording, recording_id)
         if recording is None or recording.generation != generation:
             return Swept(recording_id, stage, "skipped")

@@ -130,8 +130,13 @@ def stage_run(
     started = time.perf_counter()
     try:
         yield handle
-    except BaseException as exc:
+    except Exception as exc:
         _close_run(handle, "failed", started, f"{type(exc).__name__}: {exc}")
+        raise
+    except BaseException as exc:
+        # SystemExit and the like: the process was stopped from outside (a hard time limit, a
+        # shutdown). Not the stage's failure; the sweeper looks for runs left like this.
+        _close_run(handle, "abandoned", started, f"the worker process was stopped ({exc!r})")
         raise
     _close_run(handle, "done", started, None)
 
