@@ -96,9 +96,7 @@ def _new_run(recording_id: int, expected_speakers: int | None = None) -> RunScop
 @pytest.fixture
 def lesson(runs_env: Path) -> RunScope:
     """A class recording with two voices, processed once with two speakers."""
-    intake = accept_path(
-        MEETING, get_settings(), RecordingMeta(kind="lesson", expected_speakers=2)
-    )
+    intake = accept_path(MEETING, get_settings(), RecordingMeta(kind="lesson", expected_speakers=2))
     scope = RunScope(intake.recording_id, 1)
     _run_pipeline(scope)
     return scope
@@ -168,9 +166,7 @@ def test_a_renamed_speaker_keeps_the_name_across_a_rerun(lesson: RunScope) -> No
     assert len(named) == 1, detail["speakers"]
     wei = named[0]["label"]
     said = [(s["start"], s["end"]) for s in detail["segments"] if s["speaker"] == wei]
-    shared = sum(
-        max(0.0, min(e1, e2) - max(s1, s2)) for s1, e1 in host_times for s2, e2 in said
-    )
+    shared = sum(max(0.0, min(e1, e2) - max(s1, s2)) for s1, e1 in host_times for s2, e2 in said)
     assert shared >= 0.5 * sum(e - s for s, e in host_times), "the name went to the same voice"
     other = next(s for s in detail["speakers"] if s["label"] != wei)
     assert other["name"].startswith("Speaker "), "an unnamed speaker gets no one's name"

@@ -183,7 +183,9 @@ def _current_report(recording_id: int) -> PronunciationScore:
     with session_scope() as session:
         row = (
             session.query(PronunciationScore)
-            .filter(PronunciationScore.recording_id == recording_id, current_run(PronunciationScore))
+            .filter(
+                PronunciationScore.recording_id == recording_id, current_run(PronunciationScore)
+            )
             .one()
         )
         session.expunge(row)

@@ -202,7 +202,16 @@ def test_the_layering_contracts_hold() -> None:
     assert "0 broken" in result.stdout
 
 
-STAGES = ("ingest", "speech", "diarize", "clips", "transcribe", "analyze", "pronunciation", "finalize")
+STAGES = (
+    "ingest",
+    "speech",
+    "diarize",
+    "clips",
+    "transcribe",
+    "analyze",
+    "pronunciation",
+    "finalize",
+)
 
 
 def test_each_stage_is_one_module_that_the_tasks_call() -> None:

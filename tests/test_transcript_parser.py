@@ -80,8 +80,92 @@ def test_table_is_large_enough_and_bilingual() -> None:
     assert len(SPOKEN) >= 30 and len(chinese) >= 8 and len(SPOKEN) - len(chinese) >= 20
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "Transcription:", "The original content of this audio is:"])
+@pytest.mark.parametrize(
+    "raw", ["", "   ", "Transcription:", "The original content of this audio is:"]
+)
 def test_an_answer_without_words_fails_and_keeps_its_raw_text(raw: str) -> None:
     result = parse("transcript", raw)
     assert result.status == "failed"
     assert result.raw == raw
+
+
+def _clip_run(scope, raw: str):  # type: ignore[no-untyped-def]
+    from models.db import session_scope
+    from models.records import PlannedClip
+    from models.tables import Clip, Speaker
+    from worker.stages.runs import record_run
+
+    with session_scope() as session:
+        session.add(Speaker(recording_id=scope.recording_id, label="SPEAKER_00", display_name="A"))
+        session.add(Clip(recording_id=scope.recording_id, index=0, start_s=0.0, end_s=2.0))
+    run_id = record_run(
+        scope,
+        "transcribe",
+        engine="qwen2-audio",
+        model_id="tiny",
+        subject_kind="clip",
+        subject_index=0,
+        prompt_version="transcript-v1",
+        subject={"start_s": 0.0, "end_s": 2.0},
+        raw_output=raw,
+        duration_s=0.1,
+    )
+    return PlannedClip(0, 0.0, 2.0, None), run_id
+
+
+@pytest.fixture
+def recording_scope(embedded_db):  # type: ignore[no-untyped-def]
+    from models.db import session_scope
+    from models.tables import Recording
+    from worker.stages.runs import RunScope
+
+    with session_scope() as session:
+        recording = Recording(content_hash="e" * 64, original_name="clip.wav", status="running")
+        session.add(recording)
+        session.flush()
+        return RunScope(recording.id, recording.generation)
+
+
+def test_an_answer_with_no_words_flags_the_clip_with_its_raw_answer(recording_scope) -> None:  # type: ignore[no-untyped-def]
+    from models.db import session_scope
+    from models.serialize import full_recording
+    from models.tables import Clip
+    from worker.stages.transcribe import store_parsed_transcript
+
+    clip, run_id = _clip_run(recording_scope, "The original content of this audio is:")
+    assert (
+        store_parsed_transcript(
+            recording_scope, clip, run_id, "The original content of this audio is:", None
+        )
+        == "failed"
+    )
+    with session_scope() as session:
+        stored = session.query(Clip).one()
+        assert stored.transcribed and stored.transcript_status == "empty"
+        detail = full_recording(session, recording_scope.recording_id)
+    assert detail is not None
+    [flag] = detail["flagged"]
+    assert flag["stage"] == "transcribe" and flag["about"] == "clip 0"
+    assert flag["raw_output"] == "The original content of this audio is:"
+
+
+def test_reparse_repairs_a_transcript_an_older_parser_cut(recording_scope) -> None:  # type: ignore[no-untyped-def]
+    from models.db import session_scope
+    from models.tables import Segment
+    from worker.stages.reparse import reparse_recording
+
+    raw = "Text messages are cheap, so send one before you call."
+    _clip_run(recording_scope, raw)
+    with session_scope() as session:  # what the old parser stored: the first word gone
+        session.add(
+            Segment(
+                recording_id=recording_scope.recording_id,
+                clip_index=0,
+                start_s=0.0,
+                end_s=2.0,
+                text="messages are cheap, so send one before you call.",
+            )
+        )
+    assert reparse_recording(recording_scope.recording_id) == {"ok": 1}
+    with session_scope() as session:
+        assert [s.text for s in session.query(Segment)] == [raw]

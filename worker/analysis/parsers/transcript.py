@@ -20,7 +20,9 @@ FRAMING = re.compile(
 )
 # A courtesy word is dropped only when a framing label follows it ("Sure! Here is the
 # transcription: ..."); "Sure, let's begin." is speech.
-COURTESY = re.compile(r"^\s*(?:sure|certainly|of course|ok(?:ay)?|好的|当然)\s*[,!.，。！]\s*", re.I)
+COURTESY = re.compile(
+    r"^\s*(?:sure|certainly|of course|ok(?:ay)?|好的|当然)\s*[,!.，。！]\s*", re.I
+)
 # Whole lines of assistant chatter after the transcript (never the first line).
 TRAILING_CHATTER = re.compile(
     r"^\s*(?:let me know if|(?:i\s+)?hope this helps|feel free to|is there anything else|"
