@@ -93,12 +93,14 @@ def list_recordings(
         ]
 
 
-def recording_detail(viewer: Viewer, recording_id: int) -> dict[str, Any] | None:
+def recording_detail(
+    viewer: Viewer, recording_id: int, show_unsupported: bool = False
+) -> dict[str, Any] | None:
     """The recording as JSON-ready data, or None when it does not exist or is not visible."""
     with session_scope() as session:
         if not may_see(session, viewer, recording_id):
             return None
-        detail = full_recording(session, recording_id)
+        detail = full_recording(session, recording_id, show_unsupported)
         if detail is None:
             return None
         detail["stage_runs"] = [

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -32,6 +43,10 @@ class Summary(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     decisions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Checked against the transcript (worker/analysis/grounding.py): an unsupported record is
+    # kept with its reasons and left out of what readers show unless asked for.
+    supported: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class ActionItem(Base):
@@ -50,6 +65,10 @@ class ActionItem(Base):
     task: Mapped[str | None] = mapped_column(Text)
     due: Mapped[str | None] = mapped_column(String(255))
     evidence_time_s: Mapped[float | None] = mapped_column(Float)
+    # Checked against the transcript (worker/analysis/grounding.py): an unsupported record is
+    # kept with its reasons and left out of what readers show unless asked for.
+    supported: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class SentimentSpan(Base):
@@ -71,6 +90,10 @@ class SentimentSpan(Base):
     score: Mapped[float | None] = mapped_column(Float)
     emotion: Mapped[str | None] = mapped_column(String(64))
     evidence: Mapped[str | None] = mapped_column(Text)
+    # Checked against the transcript (worker/analysis/grounding.py): an unsupported record is
+    # kept with its reasons and left out of what readers show unless asked for.
+    supported: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class PronunciationScore(Base):

@@ -94,6 +94,7 @@ def search_everything(session: Session, viewer: Viewer, query: str, limit: int =
         .where(
             visible_recordings(viewer),
             Summary.summary.is_not(None),
+            Summary.supported,
             _text_match(session, Summary.summary, query),
         )
         .limit(limit)
@@ -113,6 +114,7 @@ def search_everything(session: Session, viewer: Viewer, query: str, limit: int =
         )
         .where(
             visible_recordings(viewer),
+            ActionItem.supported,
             _text_match(session, ActionItem.task, query) | _escaped_like(ActionItem.owner, query),
         )
         .limit(limit)

@@ -59,8 +59,14 @@ def load_recording(session: Session, recording_id: int) -> Recording | None:
     ).one_or_none()
 
 
-def analysis_as_dict(session: Session, recording_id: int) -> dict[str, Any]:
-    """The parsed analysis records, and the model answers that were not fully understood."""
+def analysis_as_dict(
+    session: Session, recording_id: int, show_unsupported: bool = False
+) -> dict[str, Any]:
+    """The parsed analysis records, and the model answers that were not fully understood.
+
+    Records the transcript does not support (worker/analysis/grounding.py) are left out and
+    counted under ``hidden_unsupported``; ``show_unsupported`` includes them, each marked with
+    ``supported`` false and its ``problems``."""
     from models.analysis import ActionItem, PronunciationScore, SentimentSpan, Summary
     from models.runs import current_run
     from models.tables import StageRun
@@ -93,6 +99,16 @@ def analysis_as_dict(session: Session, recording_id: int) -> dict[str, Any]:
         )
         .order_by(StageRun.id)
     ).all()
+    shown = (lambda row: True) if show_unsupported else (lambda row: row.supported)
+    hidden = {
+        "summary": int(summary is not None and not summary.supported),
+        "action_items": sum(not i.supported for i in items),
+        "sentiment": sum(not s.supported for s in spans),
+    }
+    if summary is not None and not shown(summary):
+        summary = None
+    items = [i for i in items if shown(i)]
+    spans = [s for s in spans if shown(s)]
     return {
         "summary": None
         if summary is None
@@ -101,9 +117,18 @@ def analysis_as_dict(session: Session, recording_id: int) -> dict[str, Any]:
             "summary": summary.summary,
             "topics": summary.topics,
             "decisions": summary.decisions,
+            "supported": summary.supported,
+            "problems": summary.problems or [],
         },
         "action_items": [
-            {"owner": i.owner, "task": i.task, "due": i.due, "evidence_time": i.evidence_time_s}
+            {
+                "owner": i.owner,
+                "task": i.task,
+                "due": i.due,
+                "evidence_time": i.evidence_time_s,
+                "supported": i.supported,
+                "problems": i.problems or [],
+            }
             for i in items
         ],
         "sentiment": [
@@ -116,6 +141,8 @@ def analysis_as_dict(session: Session, recording_id: int) -> dict[str, Any]:
                 "score": s.score,
                 "emotion": s.emotion,
                 "evidence": s.evidence,
+                "supported": s.supported,
+                "problems": s.problems or [],
             }
             for s in spans
         ],
@@ -139,6 +166,7 @@ def analysis_as_dict(session: Session, recording_id: int) -> dict[str, Any]:
             }
             for p in scores
         ],
+        "hidden_unsupported": {} if show_unsupported else hidden,
         "flagged": [
             {
                 "stage": r.stage,
@@ -153,8 +181,13 @@ def analysis_as_dict(session: Session, recording_id: int) -> dict[str, Any]:
     }
 
 
-def full_recording(session: Session, recording_id: int) -> dict[str, Any] | None:
+def full_recording(
+    session: Session, recording_id: int, show_unsupported: bool = False
+) -> dict[str, Any] | None:
     recording = load_recording(session, recording_id)
     if recording is None:
         return None
-    return {**recording_as_dict(recording), **analysis_as_dict(session, recording_id)}
+    return {
+        **recording_as_dict(recording),
+        **analysis_as_dict(session, recording_id, show_unsupported),
+    }

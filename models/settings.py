@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr = SecretStr("")
     openai_audio: bool = False
     sentiment_max_turns: int = 300
+    # auto: the listening model's prompt per turn where the analysis engine hears audio (the
+    # GPU path); otherwise sentence-level lexicons (VADER, SnowNLP), which cost no model call
+    # and quote only what was said. "model" asks the text model per turn anyway.
+    sentiment_engine: Literal["auto", "lexicon", "model"] = "auto"
+    # auto: the model where the analysis engine hears audio or is a hosted model; otherwise
+    # the extractive finder (worker/analysis/extract.py), which cannot invent an item.
+    action_items_engine: Literal["auto", "extractive", "model"] = "auto"
 
     # Celery limits; the broker's visibility timeout must exceed the hard limit so a slow task
     # is never handed to a second worker while the first still runs it.

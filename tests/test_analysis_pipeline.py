@@ -35,6 +35,8 @@ def test_the_tiny_qwen2_audio_runs_every_prompt_and_nothing_is_lost(
             LIBRISPEECH_TEXT,
             "--wait",
             "--json",
+            # A random model's records are kept but unsupported: shown here, marked.
+            "--show-unsupported",
             env=env,
             timeout=400,
         )
@@ -51,7 +53,7 @@ def test_the_tiny_qwen2_audio_runs_every_prompt_and_nothing_is_lost(
     assert {r.stage for r in analysis} == {"summary", "action_items", "sentiment", "pronunciation"}
     for run in analysis:
         assert run.engine == "qwen2-audio" and run.model_id == str(tiny_qwen2_audio)
-        assert run.prompt_version and run.prompt_version.endswith("v1")
+        assert run.prompt_version and run.prompt_version.endswith("v2")
         assert run.raw_output is not None, "the raw answer is always kept"
         assert run.parse_status in ("ok", "partial", "failed")
     assert result["summary"] is not None
@@ -122,5 +124,5 @@ def test_qwen2_audio_can_transcribe_the_clips(tmp_path: Path, tiny_qwen2_audio: 
     engine.dispose()
     assert rows, "every clip has a transcription run"
     for engine_name, version, raw, parsed in rows:
-        assert (engine_name, version) == ("qwen2-audio", "transcript-v1")
+        assert (engine_name, version) == ("qwen2-audio", "transcript-v2")
         assert raw is not None and parsed in ("ok", "failed")

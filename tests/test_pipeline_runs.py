@@ -28,10 +28,11 @@ from models.tables import Recording, Speaker, StageRun
 from tests.conftest import DATA
 from worker.analysis.questions import speaker_turns
 from worker.errors import StaleRunError
-from worker.stages import analyze, clips, diarize, finalize, ingest, pronunciation, speech
+from worker.stages import clips, diarize, finalize, ingest, pronunciation, sentiment, speech
 from worker.stages import transcribe as transcription
 from worker.stages.audio import read_audio
 from worker.stages.runs import RunScope, record_run
+from worker.stages.transcript import context
 
 pytestmark = pytest.mark.slow
 MEETING = DATA / "synthetic_meeting.wav"  # 25 s: "host" twice, "guest" once (see its RTTM)
@@ -53,7 +54,7 @@ def _loader(content_hash: str, start_s: float, end_s: float) -> Any:
 def _sentiment_answers(scope: RunScope) -> None:
     """A sentiment answer per turn, stored by the real path (the model is what cannot run
     here in reasonable time; what is under test is which run the records belong to)."""
-    facts = analyze.context(scope)
+    facts = context(scope)
     for index, turn in enumerate(speaker_turns(facts.lines)):
         subject = {"speaker": turn.speaker, "start_s": turn.start_s, "end_s": turn.end_s}
         raw = f"Sentiment: neutral\nScore: 0.0\nEvidence: {turn.text.split('.')[0]}"
@@ -69,7 +70,7 @@ def _sentiment_answers(scope: RunScope) -> None:
             raw_output=raw,
             duration_s=0.0,
         )
-        analyze.store_sentiment(scope, run_id, raw, subject)
+        sentiment.store_sentiment(scope, run_id, raw, subject)
 
 
 def _run_pipeline(scope: RunScope) -> None:

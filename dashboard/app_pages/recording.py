@@ -7,6 +7,7 @@ from typing import Literal
 import streamlit as st
 
 from dashboard.actions import rename_speaker
+from dashboard.analysis_panel import draw_analysis
 from dashboard.auth import require_viewer
 from dashboard.pronunciation_panel import draw_reports
 from dashboard.queries import list_recordings, playable_audio, recording_detail, talk_time
@@ -93,57 +94,15 @@ with transcript_tab:
         # st.text never interprets markup: transcript text is shown exactly as recognised.
         text_col.text(segment["text"])
 with analysis_tab:
-    summary = detail.get("summary")
-    if summary and summary["summary"]:
-        st.subheader("Summary")
-        st.text(summary["summary"])
-        topics_col, decisions_col = st.columns(2)
-        topics_col.write("**Topics**")
-        for topic in summary["topics"]:
-            topics_col.text(f"• {topic}")
-        decisions_col.write("**Decisions**")
-        for decision in summary["decisions"] or ["none"]:
-            decisions_col.text(f"• {decision}")
-    else:
-        st.caption("No summary yet.")
-    st.subheader("Action items")
-    items = detail.get("action_items", [])
-    if items:
-        st.dataframe(
-            [
-                {
-                    "owner": i["owner"] or "",
-                    "task": i["task"] or "",
-                    "due": i["due"] or "",
-                    "said at": _clock(i["evidence_time"]) if i["evidence_time"] is not None else "",
-                }
-                for i in items
-            ],
-            hide_index=True,
-            width="stretch",
-        )
-        for n, item in enumerate(i for i in items if i["evidence_time"] is not None):
-            if st.button(f"Play: {item['task'] or ''}"[:60], key=f"item-{n}"):
-                st.session_state[f"start-{chosen}"] = item["evidence_time"]
-                st.rerun()
-    else:
-        st.caption("No action items.")
-    spans = [s for s in detail.get("sentiment", []) if s["score"] is not None]
-    if spans:
-        st.subheader("Sentiment over time")
-        st.line_chart(
-            [
-                {
-                    "time (s)": s["start"],
-                    "score": s["score"],
-                    "speaker": speaker_names.get(s["speaker"] or "", s["speaker"] or "?"),
-                }
-                for s in spans
-            ],
-            x="time (s)",
-            y="score",
-            color="speaker",
-        )
+    if st.toggle("Show unsupported", help="records the transcript does not support, marked"):
+        detail = recording_detail(viewer, chosen, show_unsupported=True) or detail
+
+    def play(seconds: float, key: str) -> None:
+        if st.button(f"▶ {_clock(seconds)}", key=key):
+            st.session_state[f"start-{chosen}"] = seconds
+            st.rerun()
+
+    draw_analysis(detail, speaker_names, play)
     draw_reports(viewer, detail, speaker_names)
 with speakers_tab:
     totals = talk_time(detail)

@@ -1,5 +1,7 @@
-"""Versioned prompt texts. Each asks for a fixed line format and shows one example; the version
-is stored with every StageRun, so an answer can always be traced to the words that asked it."""
+"""Versioned prompt texts. Each asks for a fixed line format, shown with placeholders only: an
+example with real content is what a small model copies into its answer (v1 did; the grounding
+check still recognises those examples). The version is stored with every StageRun, so an
+answer can always be traced to the words that asked it."""
 
 from __future__ import annotations
 
@@ -19,30 +21,28 @@ class Prompt:
 
 TRANSCRIPT = Prompt(
     "transcript",
-    "transcript-v1",
+    "transcript-v2",
     "Transcribe the speech in this audio exactly, in {language}. Answer with the spoken words "
-    "only, no comments.\nExample answer:\nIt was the first great sorrow of his life.",
+    "only, no comments, in this format:\n<the words spoken>",
     256,
 )
 
 SUMMARY = Prompt(
     "summary",
-    "summary-v1",
-    "Summarise this meeting transcript. Answer in exactly this format, three lines:\n"
-    "SUMMARY: <one paragraph>\n"
-    "TOPICS: <topic>; <topic>\n"
-    "DECISIONS: <decision>; <decision> (or none)\n"
-    "Example:\n"
-    "SUMMARY: The team planned the spring fair and agreed on a date.\n"
-    "TOPICS: venue; volunteers\n"
-    "DECISIONS: hold the fair on May 3\n\n"
+    "summary-v2",
+    "Summarise this meeting transcript using only what its speakers say. Answer in exactly "
+    "this format, three lines:\n"
+    "SUMMARY: <one paragraph on what was discussed>\n"
+    "TOPICS: <topic discussed>; <topic discussed>\n"
+    "DECISIONS: <decision taken>; <decision taken>\n"
+    "If nothing was decided, the third line is: DECISIONS: none\n\n"
     "Transcript:\n{transcript}",
     300,
 )
 
 MERGE_SUMMARIES = Prompt(
     "summary",
-    "summary-merge-v1",
+    "summary-merge-v2",
     "These are summaries of consecutive parts of one meeting. Merge them into one. Answer in "
     "exactly this format, three lines:\n"
     "SUMMARY: <one paragraph>\n"
@@ -54,43 +54,37 @@ MERGE_SUMMARIES = Prompt(
 
 ACTION_ITEMS = Prompt(
     "action_items",
-    "action-items-v1",
-    "List the action items agreed in this meeting transcript. Each line of the transcript "
-    "starts with its time [mm:ss]. Answer with one line per item, exactly:\n"
-    "ITEM: <owner> | <task> | <due date as said, or none> | <mm:ss when it was said>\n"
-    "Answer NONE if there are no action items.\n"
-    "Example:\n"
-    "ITEM: Alice | send the revised budget | Friday | 12:30\n\n"
+    "action-items-v2",
+    "List the tasks that someone in this meeting agreed to do. Each line of the transcript "
+    "starts with its time [mm:ss] and the speaker's name. Answer with one line per task, "
+    "exactly:\n"
+    "ITEM: <who will do it, named as in the transcript> | <the task, in the speaker's words> "
+    "| <the due date as said, or none> | <mm:ss of the line where it was agreed>\n"
+    "Most conversations have none: if nobody agreed to do anything, answer exactly: NONE\n\n"
     "Transcript:\n{transcript}",
     300,
 )
 
 SENTIMENT = Prompt(
     "sentiment",
-    "sentiment-v1",
+    "sentiment-v2",
     "What is the sentiment of this speaker turn? Answer in exactly this format, four lines:\n"
     "LABEL: <positive|neutral|negative>\n"
-    "SCORE: <-1.0 to 1.0>\n"
+    "SCORE: <a number from -1.0 to 1.0>\n"
     "EMOTION: <one word>\n"
-    'EVIDENCE: "<short quote from the turn>"\n'
-    "Example:\n"
-    "LABEL: negative\nSCORE: -0.6\nEMOTION: frustrated\n"
-    'EVIDENCE: "this keeps breaking"\n\n'
+    'EVIDENCE: "<a few words copied exactly from the turn>"\n\n'
     "Turn ({speaker}): {text}",
     80,
 )
 
 PRONUNCIATION = Prompt(
     "pronunciation",
-    "pronunciation-v1",
+    "pronunciation-v2",
     "You are an English pronunciation teacher. Assess the student's speech in this audio."
     "{reference}\nAnswer in exactly this format, seven lines, scores from 0 to 100:\n"
     "ACCURACY: <score>\nFLUENCY: <score>\nCOMPLETENESS: <score>\nPROSODY: <score>\n"
     "OVERALL: <score>\nMISPRONOUNCED: <word>, <word> (or none)\n"
-    "FEEDBACK: <one or two sentences>\n"
-    "Example:\n"
-    "ACCURACY: 82\nFLUENCY: 75\nCOMPLETENESS: 100\nPROSODY: 70\nOVERALL: 80\n"
-    "MISPRONOUNCED: think, three\nFEEDBACK: Clear reading; practise the th sound.",
+    "FEEDBACK: <one or two sentences about this student's speech>",
     120,
 )
 

@@ -63,6 +63,13 @@ def process(
     reference: Annotated[str, typer.Option(help="lessons: the text the student read aloud")] = "",
     wait: Annotated[bool, typer.Option("--wait", help="wait and show progress")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print stored results as JSON")] = False,
+    show_unsupported: Annotated[
+        bool,
+        typer.Option(
+            "--show-unsupported",
+            help="include analysis records the transcript does not support, marked",
+        ),
+    ] = False,
     timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 3600.0,
 ) -> None:
     """Queue files for processing."""
@@ -102,7 +109,7 @@ def process(
     if wait and ids:
         show_bars = not as_json or sys.stderr.isatty()
         finished = wait_with_local_worker(ids, names, timeout, show_progress=show_bars)
-    results = stored_results(ids, names)
+    results = stored_results(ids, names, show_unsupported)
     if as_json:
         print(json.dumps(rejected + results, ensure_ascii=False, indent=2))
     if not finished:
@@ -138,11 +145,18 @@ def reprocess(
 def show(
     recording_id: int,
     as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
+    show_unsupported: Annotated[
+        bool,
+        typer.Option(
+            "--show-unsupported",
+            help="include analysis records the transcript does not support, marked",
+        ),
+    ] = False,
 ) -> None:
     """Show one stored recording with its speakers and segments."""
     migrate_db()
     with session_scope() as session:
-        data = full_recording(session, recording_id)
+        data = full_recording(session, recording_id, show_unsupported)
         if data is None:
             err.print(f"[red]no recording {recording_id}[/red]")
             raise typer.Exit(1)

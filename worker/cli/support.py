@@ -67,11 +67,13 @@ def wait_with_local_worker(
         return wait_for(ids, names, err, timeout, show_progress=show_progress)
 
 
-def stored_results(ids: list[int], names: dict[int, str]) -> list[dict[str, Any]]:
+def stored_results(
+    ids: list[int], names: dict[int, str], show_unsupported: bool = False
+) -> list[dict[str, Any]]:
     out = []
     with session_scope() as session:
         for rid in ids:
-            data = full_recording(session, rid)
+            data = full_recording(session, rid, show_unsupported)
             if data is not None:
                 data["file"] = names.get(rid, data["original_name"])
                 out.append(data)

@@ -12,7 +12,16 @@ from models.settings import get_settings
 from worker.folders.export import auto_export
 from worker.queue.canvas import pipeline_signature, transcription_signature
 from worker.queue.policy import run_optional_step, run_step
-from worker.stages import analyze, clips, diarize, finalize, ingest, pronunciation, speech
+from worker.stages import (
+    analyze,
+    clips,
+    diarize,
+    finalize,
+    ingest,
+    pronunciation,
+    sentiment,
+    speech,
+)
 from worker.stages import transcribe as transcription
 from worker.stages.audio import read_audio
 from worker.stages.runs import RunScope
@@ -79,7 +88,7 @@ def analyze_text_task(self: Task, recording_id: int, generation: int) -> None:
 @celery_app.task(name="tingshuo.analyze_sentiment", **TASK_OPTIONS)
 def sentiment_task(self: Task, recording_id: int, generation: int) -> None:
     scope = RunScope(recording_id, generation)
-    run_optional_step(self, scope, "sentiment", analyze.run_sentiment, _audio)
+    run_optional_step(self, scope, "sentiment", sentiment.run, _audio)
 
 
 @celery_app.task(name="tingshuo.analyze_pronunciation", **TASK_OPTIONS)

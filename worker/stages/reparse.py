@@ -11,8 +11,9 @@ from models.db import session_scope
 from models.records import PlannedClip
 from models.tables import Clip, Recording, StageRun
 from worker.errors import RecordingNotFound
-from worker.stages import analyze, pronunciation, transcribe
+from worker.stages import analyze, pronunciation, sentiment, transcribe
 from worker.stages.runs import RunScope
+from worker.stages.transcript import context
 
 REPARSED_STAGES = (
     "transcribe",
@@ -37,7 +38,7 @@ def current_scope(recording_id: int) -> RunScope:
 def reparse_recording(recording_id: int) -> dict[str, int]:
     """Returns how many answers ended in each parse status."""
     scope = current_scope(recording_id)
-    facts = analyze.context(scope)
+    facts = context(scope)
     with session_scope() as session:
         runs = session.scalars(
             select(StageRun)
@@ -69,19 +70,20 @@ def reparse_recording(recording_id: int) -> dict[str, int]:
         language = session.scalar(select(Recording.language).where(Recording.id == recording_id))
     counts: dict[str, int] = {}
     for (stage, _, index), (run_id, raw, subject, prompt_version) in latest.items():
+        if prompt_version is None:
+            # Not a model's answer to a prompt (Whisper's transcript, lexicon sentiment, the
+            # pronunciation evidence): nothing to parse.
+            continue
         if stage == "transcribe":
-            # Whisper's output is its own transcript, not an answer to parse.
-            if prompt_version is None or index not in clips:
+            if index not in clips:
                 continue
             status = transcribe.store_parsed_transcript(scope, clips[index], run_id, raw, language)
         elif stage == "summary":
-            status = analyze.store_summary(scope, run_id, raw, facts.recorded_on)
+            status = analyze.store_summary(scope, run_id, raw, facts)
         elif stage == "action_items":
-            status = analyze.store_action_items(scope, run_id, raw, facts.recorded_on)
+            status = analyze.store_action_items(scope, run_id, raw, facts)
         elif stage == "sentiment":
-            status = analyze.store_sentiment(scope, run_id, raw, subject)
-        elif stage == pronunciation.EVIDENCE_STAGE:
-            continue  # measurements, not a model's answer: nothing to parse
+            status = sentiment.store_sentiment(scope, run_id, raw, subject)
         else:
             status = pronunciation.store_prompt_answer(scope, run_id, raw, subject)
         counts[status] = counts.get(status, 0) + 1

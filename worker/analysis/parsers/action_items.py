@@ -123,6 +123,8 @@ def _item(owner: Any, task: Any, due: Any, time: Any, reference: date | None) ->
         "owner": text(owner),
         "task": text(task),
         "due": resolved or due_words,
+        # The words said, kept for grounding: a date resolved from nothing said is dropped.
+        "due_words": due_words,
         "evidence_time": parse_time(time) if time is not None else None,
     }
 

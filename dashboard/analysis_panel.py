@@ -1,0 +1,89 @@
+"""Drawing a recording's analysis: summary, action items and sentiment, each with the moment it
+was said. Records the transcript does not support are hidden unless the switch shows them,
+marked with why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60:d}:{minutes % 60:02d}:{secs:02d}"
+
+
+def _hidden_note(detail: dict[str, Any]) -> None:
+    hidden = detail.get("hidden_unsupported") or {}
+    total = sum(hidden.values())
+    if total:
+        st.caption(
+            f"{total} record(s) the transcript does not support are hidden "
+            "(switch on 'Show unsupported' to see them and why)."
+        )
+
+
+def _why(record: dict[str, Any]) -> None:
+    if not record.get("supported", True):
+        st.warning("Not supported by the transcript: " + "; ".join(record.get("problems", [])))
+
+
+def draw_analysis(
+    detail: dict[str, Any], speaker_names: dict[str, str], play: Callable[[float, str], None]
+) -> None:
+    """``play(seconds, key)`` draws a button that moves the player to that moment."""
+    _hidden_note(detail)
+    summary = detail.get("summary")
+    if summary and summary["summary"]:
+        st.subheader("Summary")
+        _why(summary)
+        st.text(summary["summary"])
+        topics_col, decisions_col = st.columns(2)
+        topics_col.write("**Topics**")
+        for topic in summary["topics"]:
+            topics_col.text(f"• {topic}")
+        decisions_col.write("**Decisions**")
+        for decision in summary["decisions"] or ["none"]:
+            decisions_col.text(f"• {decision}")
+    else:
+        st.caption("No summary yet.")
+    st.subheader("Action items")
+    items = detail.get("action_items", [])
+    if not items:
+        st.caption("No action items.")
+    for n, item in enumerate(items):
+        owner = speaker_names.get(item["owner"] or "", item["owner"] or "no owner")
+        due = f" (due {item['due']})" if item["due"] else ""
+        left, right = st.columns([6, 1])
+        left.text(f"{owner}: {item['task'] or ''}{due}")
+        if not item.get("supported", True):
+            left.caption("unsupported: " + "; ".join(item.get("problems", [])))
+        if item["evidence_time"] is not None:
+            with right:
+                play(item["evidence_time"], f"item-{n}")
+    spans = [s for s in detail.get("sentiment", []) if s["score"] is not None]
+    if spans:
+        st.subheader("Sentiment over time")
+        st.line_chart(
+            [
+                {
+                    "time (s)": s["start"],
+                    "score (-1 to 1)": s["score"],
+                    "speaker": speaker_names.get(s["speaker"] or "", s["speaker"] or "?"),
+                }
+                for s in spans
+            ],
+            x="time (s)",
+            y="score (-1 to 1)",
+            color="speaker",
+        )
+        for n, span in enumerate(s for s in spans if s["evidence"]):
+            left, right = st.columns([6, 1])
+            who = speaker_names.get(span["speaker"] or "", span["speaker"] or "?")
+            left.text(f"{who}, {span['label'] or ''}: \u201c{span['evidence']}\u201d")
+            if not span.get("supported", True):
+                left.caption("unsupported: " + "; ".join(span.get("problems", [])))
+            with right:
+                play(span["start"], f"span-{n}")

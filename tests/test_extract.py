@@ -1,0 +1,87 @@
+"""Action items found in the transcript itself (the CPU default): table-driven."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from worker.analysis.extract import action_items
+from worker.analysis.grounding import Said
+
+WEDNESDAY = date(2026, 11, 25)
+NAMES = {"SPEAKER_00": "Wei", "SPEAKER_01": "Speaker 2"}
+
+
+def _items(*lines: tuple[str | None, str]) -> list[tuple[str, str, str | None]]:
+    said = [Said(10.0 * n, 10.0 * n + 8, who, text) for n, (who, text) in enumerate(lines)]
+    return [(i["owner"], i["task"], i["due"]) for i in action_items(said, NAMES, WEDNESDAY)]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            [
+                (
+                    "SPEAKER_00",
+                    "Alice, please send the revised budget to the finance team by Friday.",
+                )
+            ],
+            [("Alice", "send the revised budget to the finance team", "2026-11-27")],
+        ),
+        (
+            [("SPEAKER_00", "Bob will book the conference room for the demo next Monday.")],
+            [("Bob", "book the conference room for the demo", "2026-11-30")],
+        ),
+        (
+            [
+                ("SPEAKER_00", "Sam, can you draw the menu layout by Friday?"),
+                ("SPEAKER_01", "Yes, I will draw the menu layout."),
+            ],
+            [("Sam", "draw the menu layout", "2026-11-27")],
+        ),
+        (
+            [("SPEAKER_00", "I'll write the test plan tomorrow.")],
+            [("Wei", "write the test plan", "2026-11-26")],
+        ),
+        (
+            [("SPEAKER_01", "Let me check the supplier prices.")],
+            [("Speaker 2", "check the supplier prices", None)],
+        ),
+        (
+            [
+                ("SPEAKER_00", "小李，你周五之前把预算表发给大家。"),
+                ("SPEAKER_01", "好的，我周五之前发预算表。"),
+            ],
+            [("小李", "把预算表发给大家", "2026-11-27")],
+        ),
+        ([("SPEAKER_01", "我来整理会议记录。")], [("Speaker 2", "整理会议记录", None)]),
+    ],
+)
+def test_requests_and_commitments(
+    lines: list[tuple[str, str]], expected: list[tuple[str, str, str | None]]
+) -> None:
+    assert _items(*lines) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Good morning everyone, the weather is lovely today.",
+        "Alice, can you hear me?",
+        "It will rain tomorrow, so bring an umbrella.",
+        "This will be a long meeting.",
+        "We had a great weekend at the lake.",
+        "Sure, let's begin.",
+        "今天天气很好，我们去公园吧。",
+    ],
+)
+def test_small_talk_has_no_action_item(text: str) -> None:
+    assert _items(("SPEAKER_00", text)) == []
+
+
+def test_nothing_said_of_a_date_leaves_it_empty() -> None:
+    assert _items(("SPEAKER_00", "Dana, please update the wiki.")) == [
+        ("Dana", "update the wiki", None)
+    ]

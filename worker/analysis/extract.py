@@ -1,0 +1,117 @@
+"""Action items found in the diarized transcript itself, with no model: requests addressed to
+someone by name ("Alice, please send …", "Sam, can you … by Friday?"), people said to take a
+task ("Bob will book …") and commitments in the speaker's own words ("I will …", "我来…").
+
+It cannot invent: every item is words that were said, at the moment they were said, its owner
+a person addressed or named, or the speaker who committed; its due date is resolved from the
+words said, against the day the recording was made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from worker.analysis.grounding import Said
+from worker.analysis.parsers.dates import resolve_date
+
+VERSION = "extract-v1"  # stored as the model id of its StageRuns
+NAME = r"(?P<name>[A-Z][a-z]{1,20})"
+END = r"(?P<task>[^.?!;]{3,160})"
+ADDRESSED = re.compile(
+    NAME + r",\s+(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)" + END
+)
+NAMED = re.compile(r"\b" + NAME + r"\s+(?:will|is going to|is gonna)\s+" + END)
+MINE = re.compile(r"\b(?:I(?:'ll|\s+will|\s+am going to|\s+can)|[Ll]et me)\s+" + END)
+ADDRESSED_ZH = re.compile(
+    r"(?P<name>[\u4e00-\u9fff]{1,3})[，,]\s*(?:请|麻烦)?你(?P<task>[^。？！；]{2,60})"
+)
+MINE_ZH = re.compile(r"我(?:会|来|去|负责)(?P<task>[^。？！；]{2,60})")
+# Capitalised words that start sentences but are nobody's name.
+_NOT_NAME_TEXT = """
+I It This That There These Those We They He She You Everyone Nobody Someone Somebody Anyone
+Everybody Today Tomorrow Yes No Okay Ok Sure Well So And But Then Now Also Maybe Please Thanks
+Thank Who What When Where Why How The A An Our Your My Their His Her
+"""
+NOT_NAMES = frozenset(_NOT_NAME_TEXT.split())
+# Requests that are about the conversation itself, not work to do.
+NOT_TASKS = re.compile(
+    r"^(?:hear|see|repeat|say that|speak up|explain|go on|continue|hold on|wait)\b", re.I
+)
+DUE = re.compile(
+    r"\s+(?P<due>(?:by|before|until|on|no later than)\s+.+|(?:next|this)\s+\w+(?:\s+\w+)?|"
+    r"tomorrow|tonight|today|end of (?:the )?(?:day|week|month))$",
+    re.I,
+)
+DUE_ZH = re.compile(
+    r"(?P<due>(?:下下|下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天七](?:之前|以前|前)?|"
+    r"明天|后天|今天|(?:本周|这周)(?:内|末|底)?)"
+)
+CONFIRM_S = 60.0  # a commitment this soon after a request for the same task confirms it
+SAME_TASK = 60.0  # rapidfuzz token set ratio
+
+
+def _split_due(task: str) -> tuple[str, str | None]:
+    found = DUE.search(task)
+    if found:
+        return task[: found.start()].strip(), found.group("due")
+    chinese = DUE_ZH.search(task)
+    if chinese:
+        return (task[: chinese.start()] + task[chinese.end() :]).strip("，, "), chinese.group("due")
+    return task.strip(), None
+
+
+def _item(owner: str, task: str, line: Said, recorded_on: date, how: str) -> dict[str, Any]:
+    task, due_words = _split_due(task.strip(" ,，"))
+    return {
+        "owner": owner,
+        "task": task,
+        "due": resolve_date(due_words, recorded_on) if due_words else None,
+        "due_words": due_words,
+        "evidence_time": line.start_s,
+        "speaker": line.speaker,
+        "how": how,
+    }
+
+
+def _found(line: Said, names: dict[str, str], recorded_on: date) -> list[dict[str, Any]]:
+    speaker = names.get(line.speaker or "", line.speaker or "the speaker")
+    items = []
+    for pattern, how in ((ADDRESSED, "asked"), (ADDRESSED_ZH, "asked"), (NAMED, "named")):
+        for match in pattern.finditer(line.text):
+            name = match.group("name")
+            if name not in NOT_NAMES and not NOT_TASKS.match(match.group("task")):
+                items.append(_item(name, match.group("task"), line, recorded_on, how))
+    for pattern in (MINE, MINE_ZH):
+        for match in pattern.finditer(line.text):
+            if not NOT_TASKS.match(match.group("task")):
+                items.append(_item(speaker, match.group("task"), line, recorded_on, "committed"))
+    return items
+
+
+def action_items(
+    lines: Sequence[Said], names: dict[str, str], recorded_on: date
+) -> list[dict[str, Any]]:
+    """Items in the order they were said. A commitment ("I will …") that answers a request for
+    the same task keeps the request's owner, time and due date."""
+    found = [item for line in lines for item in _found(line, names, recorded_on)]
+    kept: list[dict[str, Any]] = []
+    for item in found:
+        earlier = next(
+            (
+                k
+                for k in kept
+                if item["evidence_time"] - k["evidence_time"] <= CONFIRM_S
+                and fuzz.token_set_ratio(item["task"], k["task"]) >= SAME_TASK
+            ),
+            None,
+        )
+        if earlier is None:
+            kept.append(item)
+        elif earlier["due"] is None and item["due"] is not None:
+            earlier["due"], earlier["due_words"] = item["due"], item["due_words"]
+    return kept

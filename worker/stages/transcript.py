@@ -1,0 +1,91 @@
+"""A run's transcript as the analysis stages read it (lines, speaker names, the day it was
+recorded), and the small writes they share. Used by the analysis, sentiment and pronunciation
+stages; it imports none of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from models.db import session_scope
+from models.tables import Segment, Speaker, StageRun
+from worker.analysis import grounding, questions
+from worker.stages.runs import RunScope, guard
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the prompts see of a run: its transcript lines and the facts around them."""
+
+    lines: list[questions.Line]
+    names: dict[str, str]
+    recorded_on: date
+    duration_s: float
+    kind: str
+    reference_text: str | None
+    content_hash: str
+    student_id: int | None
+
+
+def context(scope: RunScope) -> Context:
+    with session_scope() as session:
+        recording = guard(session, scope)
+        speakers = {
+            s.id: s
+            for s in session.scalars(
+                select(Speaker).where(
+                    Speaker.recording_id == scope.recording_id,
+                    Speaker.generation == scope.generation,
+                )
+            )
+        }
+        lines = [
+            questions.Line(
+                s.start_s,
+                s.end_s,
+                speakers[s.speaker_id].label if s.speaker_id in speakers else None,
+                s.text,
+            )
+            for s in session.scalars(
+                select(Segment)
+                .where(
+                    Segment.recording_id == scope.recording_id,
+                    Segment.generation == scope.generation,
+                )
+                .order_by(Segment.start_s)
+            )
+        ]
+        return Context(
+            lines,
+            {s.label: s.display_name for s in speakers.values()},
+            recording.created_at.date(),
+            recording.duration_s or max((line.end_s for line in lines), default=0.0),
+            recording.kind,
+            recording.reference_text,
+            recording.content_hash,
+            recording.student_id,
+        )
+
+
+def transcript_of(facts: Context) -> grounding.Transcript:
+    return grounding.Transcript(
+        [grounding.Said(ln.start_s, ln.end_s, ln.speaker, ln.text) for ln in facts.lines],
+        facts.names,
+        facts.duration_s,
+    )
+
+
+def flag(run_id: int, status: str) -> None:
+    with session_scope() as session:
+        session.execute(update(StageRun).where(StageRun.id == run_id).values(parse_status=status))
+
+
+def replace_rows(session: Any, table: Any, scope: RunScope) -> None:
+    session.execute(
+        delete(table).where(
+            table.recording_id == scope.recording_id, table.generation == scope.generation
+        )
+    )
