@@ -36,7 +36,15 @@ def recording_as_dict(recording: Recording) -> dict[str, Any]:
         "created_at": _time(recording.created_at),
         "finished_at": _time(recording.finished_at),
         "run": recording.generation,
-        "speakers": [{"label": s.label, "name": s.display_name} for s in recording.speakers],
+        "speakers": [
+            {
+                "label": s.label,
+                "name": s.display_name,
+                "suggested_name": s.suggested_name,
+                "suggestion": s.suggestion,
+            }
+            for s in recording.speakers
+        ],
         "segments": [
             {
                 "start": round(seg.start_s, 3),

@@ -120,6 +120,10 @@ class Speaker(Base):
     named_by: Mapped[str | None] = mapped_column(String(128))
     # The label this speaker had in the previous run, matched by the overlap of their speech.
     previous_label: Mapped[str | None] = mapped_column(String(32))
+    # A name the conversation gives this speaker ("this is Sam"), offered to the user, never
+    # applied by itself; ``suggestion`` holds the words that gave it away.
+    suggested_name: Mapped[str | None] = mapped_column(String(128))
+    suggestion: Mapped[str | None] = mapped_column(Text)
 
 
 class SpeechRegion(Base):

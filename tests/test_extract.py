@@ -85,3 +85,42 @@ def test_nothing_said_of_a_date_leaves_it_empty() -> None:
     assert _items(("SPEAKER_00", "Dana, please update the wiki.")) == [
         ("Dana", "update the wiki", None)
     ]
+
+
+def _said(*lines: tuple[str, str]) -> list[Said]:
+    return [Said(3.0 * n, 3.0 * n + 3, who, text) for n, (who, text) in enumerate(lines)]
+
+
+def test_speaker_names_are_suggested_from_the_conversation() -> None:
+    from worker.analysis.names import suggest_names
+
+    found = suggest_names(
+        _said(
+            ("S0", "Good morning, Wei speaking. Sam, can you draw the menu layout by Friday?"),
+            ("S1", "Yes, I will draw it."),
+            ("S0", "Thanks, Sam. Ana, what about the budget?"),
+            ("S2", "This is Ana, the budget is fine."),
+            ("S3", "我是小李，我来整理会议记录。"),
+        )
+    )
+    assert {label: s.name for label, s in found.items()} == {
+        "S0": "Wei",
+        "S1": "Sam",
+        "S2": "Ana",
+        "S3": "小李",
+    }
+    assert "Wei speaking" in found["S0"].said and found["S0"].at_s == 0.0
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [("S0", "This is a good idea."), ("S1", "It's Monday already.")],
+        [("S0", "Alice, can you hear me?")],  # nobody answered: one weak cue is not enough
+        [("S0", "Thanks, everyone."), ("S1", "Okay, Monday then.")],
+    ],
+)
+def test_no_name_is_suggested_without_evidence(lines: list[tuple[str, str]]) -> None:
+    from worker.analysis.names import suggest_names
+
+    assert suggest_names(_said(*lines)) == {}

@@ -109,6 +109,16 @@ with speakers_tab:
     if totals:
         st.bar_chart({"seconds": totals}, horizontal=True)
     for speaker in detail["speakers"]:
+        suggested = speaker.get("suggested_name")
+        if suggested and suggested != speaker["name"]:
+            left, right = st.columns([5, 1])
+            evidence = speaker.get("suggestion") or ""
+            left.text(f"{speaker['name']} may be {suggested}: \u201c{evidence}\u201d")
+            if right.button(
+                f"Call {speaker['label']} {suggested}"[:40], key=f"accept-{speaker['label']}"
+            ):
+                st.toast(rename_speaker(viewer, chosen, speaker["label"], suggested))
+                st.rerun()
         with st.form(f"rename-{speaker['label']}"):
             new_name = st.text_input(f"Name for {speaker['label']}", value=speaker["name"])
             if st.form_submit_button("Rename"):

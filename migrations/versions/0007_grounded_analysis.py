@@ -1,5 +1,5 @@
 """grounded analysis: summaries, action items and sentiment spans say whether the transcript
-supports them, and why not
+supports them, and why not; speakers get the name the conversation suggests
 
 Revision ID: 0007
 Revises: 0006
@@ -28,9 +28,15 @@ def upgrade() -> None:
             batch.add_column(
                 sa.Column("problems", sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
             )
+    with op.batch_alter_table("speakers") as batch:
+        batch.add_column(sa.Column("suggested_name", sa.String(length=128), nullable=True))
+        batch.add_column(sa.Column("suggestion", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("speakers") as batch:
+        batch.drop_column("suggestion")
+        batch.drop_column("suggested_name")
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("problems")

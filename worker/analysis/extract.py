@@ -35,7 +35,9 @@ MINE_ZH = re.compile(r"我(?:会|来|去|负责)(?P<task>[^。？！；]{2,60})"
 _NOT_NAME_TEXT = """
 I It This That There These Those We They He She You Everyone Nobody Someone Somebody Anyone
 Everybody Today Tomorrow Yes No Okay Ok Sure Well So And But Then Now Also Maybe Please Thanks
-Thank Who What When Where Why How The A An Our Your My Their His Her
+Thank Who What When Where Why How The A An Our Your My Their His Her Monday Tuesday Wednesday
+Thursday Friday Saturday Sunday January February March April May June July August September
+October November December Christmas Easter
 """
 NOT_NAMES = frozenset(_NOT_NAME_TEXT.split())
 # Requests that are about the conversation itself, not work to do.

@@ -236,6 +236,8 @@ def up(port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
 
 
 app.command()(cli_batch.batch)
+
+
 @app.command()
 def sweep(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """Find runs whose tasks are gone (killed at the hard time limit, or a lost worker):

@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import select
+
 from models.analysis import ActionItem, Summary
 from models.db import session_scope
 from models.settings import get_settings
-from worker.analysis import extract, grounding, questions
+from models.tables import Speaker
+from worker.analysis import extract, grounding, names, questions
 from worker.analysis.parsers import parse
 from worker.engines import llamacpp
 from worker.engines.requests import AnalysisEngine
@@ -104,6 +107,7 @@ def run_text(scope: RunScope) -> None:
     if _extractive_items(engine):
         _extract_action_items(scope, facts)
         return
+    suggest_speaker_names(scope, facts)
     assert engine is not None
     with stage_run(scope, "action_items", engine=engine.name, model_id=engine.model_id) as handle:
         answer = questions.action_items(engine, text)
@@ -111,9 +115,34 @@ def run_text(scope: RunScope) -> None:
     store_action_items(scope, handle.run_id, answer.raw, facts)
 
 
+def suggest_speaker_names(scope: RunScope, facts: Context) -> dict[str, str]:
+    """Store the names the conversation gives the run's speakers (as suggestions, for speakers
+    nobody named yet); returns the name to call each speaker by: the one a person gave, else
+    the suggested one, else the automatic one."""
+    found = names.suggest_names(transcript_of(facts).lines)
+    calling = dict(facts.names)
+    with session_scope() as session:
+        guard(session, scope)
+        for speaker in session.scalars(
+            select(Speaker).where(
+                Speaker.recording_id == scope.recording_id,
+                Speaker.generation == scope.generation,
+            )
+        ):
+            suggestion = found.get(speaker.label)
+            if speaker.named_by is None and suggestion is not None:
+                speaker.suggested_name = suggestion.name[:128]
+                speaker.suggestion = f"[{suggestion.at_s:.0f} s] {suggestion.said}"
+                calling[speaker.label] = suggestion.name
+            else:
+                speaker.suggested_name = speaker.suggestion = None
+    return calling
+
+
 def _extract_action_items(scope: RunScope, facts: Context) -> None:
     transcript = transcript_of(facts)
+    calling = suggest_speaker_names(scope, facts)
     with stage_run(scope, "action_items", engine="extractive", model_id=extract.VERSION) as handle:
-        found = extract.action_items(transcript.lines, facts.names, facts.recorded_on)
+        found = extract.action_items(transcript.lines, calling, facts.recorded_on)
         handle.raw_output = json.dumps(found, ensure_ascii=False)
     _store_items(scope, handle.run_id, found, transcript)
