@@ -155,3 +155,62 @@ def _num(value: float | None) -> str:
 
 def _ci(pair: list[float | None]) -> str:
     return f"[{_num(pair[0])}, {_num(pair[1])}]"
+
+
+@eval_app.command("analysis")
+def eval_analysis(
+    folder: Annotated[Path, typer.Argument(help="audio files, each with NAME.json labels")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    timeout: Annotated[float, typer.Option(help="seconds to wait for processing")] = 3600.0,
+) -> None:
+    """Action items (owner + task: precision, recall, F1), due dates, unsupported and echoed
+    records, topic coverage, items found in meetings that have none. Each file is processed
+    first on the configured backend unless it is stored already (then its stored records are
+    scored; `tingshuo reprocess` renews them)."""
+    from models.db import session_scope
+    from models.intake import RecordingMeta, accept_path
+    from models.runs import start_current_run
+    from models.serialize import full_recording
+    from models.settings import get_settings
+    from models.tables import Recording
+    from worker.cli.support import wait_with_local_worker
+    from worker.evaluation.analysis import Tally, find_labelled, score
+
+    labelled = find_labelled(folder) if folder.is_dir() else []
+    if not labelled:
+        err.print(f"[red]{folder}: no audio file with a NAME.json label beside it[/red]")
+        raise typer.Exit(2)
+    migrate_db()
+    settings = get_settings()
+    files: dict[int, dict[str, object]] = {}
+    for audio, labels in labelled:
+        meta = RecordingMeta(kind="meeting", language=labels.get("language"), uploaded_by="eval")
+        intake = accept_path(audio, settings, meta)
+        if intake.created and intake.status == "queued":
+            start_current_run(intake.recording_id)
+        files[intake.recording_id] = labels
+    names = {rid: f"recording {rid}" for rid in files}
+    if not wait_with_local_worker(list(files), names, timeout, show_progress=not as_json):
+        err.print("[red]timed out waiting for processing[/red]")
+        raise typer.Exit(2)
+    total = Tally()
+    with session_scope() as session:
+        for rid, labels in files.items():
+            stored = full_recording(session, rid, show_unsupported=True) or {}
+            recording = session.get(Recording, rid)
+            assert recording is not None
+            tally = score(stored, labels, recording.created_at.date())
+            total.add(tally)
+            total.files += tally.files
+    report = {"overall": total.figures(), "files": total.files}
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    for row in total.files:
+        items = row["action_items"]
+        print(
+            f"{row['file']}: items P {items['precision']:.2f} R {items['recall']:.2f}"
+            f" F1 {items['f1']:.2f}; unsupported {row['unsupported_records']},"
+            f" echoed {row['echoed_records']}"
+        )
+    print(json.dumps(report["overall"], ensure_ascii=False))

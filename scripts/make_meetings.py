@@ -1,0 +1,66 @@
+"""Synthesise the labelled test meetings in bench/meetings.json with espeak-ng, one voice per
+person, into OUT/NAME.wav (16 kHz mono), OUT/NAME.json (the labels `tingshuo eval analysis`
+reads) and OUT/NAME.rttm (who spoke when).
+
+    python scripts/make_meetings.py OUT [--only NAME,NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+ROOT = Path(__file__).resolve().parent.parent
+RATE = 16000
+PAUSE_S = 0.5
+
+
+def speak(text: str, voice: str, folder: Path) -> np.ndarray:
+    path = folder / "line.wav"
+    subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", "150", "-w", str(path), text], check=True
+    )
+    samples, rate = sf.read(str(path), dtype="float32")
+    return soxr.resample(samples, rate, RATE) if rate != RATE else samples
+
+
+def make(meeting: dict, out: Path) -> None:
+    pieces, rttm, clock = [], [], 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for person, text in meeting["lines"]:
+            audio = speak(text, meeting["voices"][person], Path(tmp))
+            rttm.append(
+                f"SPEAKER {meeting['name']} 1 {clock:.3f} {len(audio) / RATE:.3f} "
+                f"<NA> <NA> {person} <NA> <NA>"
+            )
+            pieces += [audio, np.zeros(int(PAUSE_S * RATE), np.float32)]
+            clock += len(audio) / RATE + PAUSE_S
+    sf.write(str(out / f"{meeting['name']}.wav"), np.concatenate(pieces), RATE, subtype="PCM_16")
+    (out / f"{meeting['name']}.rttm").write_text("\n".join(rttm) + "\n")
+    labels = {"language": meeting["language"], **meeting["labels"]}
+    (out / f"{meeting['name']}.json").write_text(json.dumps(labels, ensure_ascii=False, indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--only", default="", help="comma-separated meeting names")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    wanted = {n for n in args.only.split(",") if n}
+    meetings = json.loads((ROOT / "bench" / "meetings.json").read_text())["meetings"]
+    for meeting in meetings:
+        if not wanted or meeting["name"] in wanted:
+            make(meeting, args.out)
+            print(f"{meeting['name']}: {args.out / meeting['name']}.wav")
+
+
+if __name__ == "__main__":
+    main()
