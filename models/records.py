@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,8 @@ class AudioInfo:
     source_format: str
     source_codec: str
     declared_duration_s: float | None
+    # When the container says it was recorded (its creation_time tag), if it says so.
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, order=True)

@@ -77,6 +77,9 @@ class Recording(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When it was recorded, from the container (its creation_time tag); due dates said in it
+    # ("by Friday") are resolved against this day, or the upload's when it is unknown.
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The current pipeline run. Every StageRun and derived row carries the run that wrote it;
     # readers show the current run only, and a task of an older run writes nothing.
     generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

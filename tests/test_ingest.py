@@ -106,3 +106,27 @@ def test_bad_input_is_rejected_with_a_clear_error(tmp_path: Path, make, error, m
 def test_too_long_is_rejected_before_decoding(tmp_path: Path) -> None:
     with pytest.raises(AudioTooLongError, match="limit"):
         decode(LIBRISPEECH, tmp_path / "out.wav", max_duration_s=5.0, min_duration_s=0.1)
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("2026-03-02T10:15:00.000000Z", "2026-03-02T10:15:00+00:00"),
+        ("1970-01-01T00:00:00Z", None),  # a zeroed clock is not when anyone recorded it
+        ("2999-01-01T00:00:00Z", None),
+        (None, None),
+    ],
+)
+def test_the_container_says_when_it_was_recorded(
+    tmp_path: Path, tag: str | None, expected: str | None
+) -> None:
+    import subprocess
+
+    src = tmp_path / "phone.m4a"
+    metadata = ["-metadata", f"creation_time={tag}"] if tag else []
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(LIBRISPEECH), *metadata, "-c:a", "aac", str(src)],
+        check=True,
+    )
+    info = decode(src, tmp_path / "out.wav", max_duration_s=600, min_duration_s=0.1)
+    assert (info.created_at.isoformat() if info.created_at else None) == expected

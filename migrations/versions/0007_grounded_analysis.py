@@ -1,5 +1,5 @@
 """grounded analysis: summaries, action items and sentiment spans say whether the transcript
-supports them, and why not; speakers get the name the conversation suggests
+supports them, and why not; speakers get the name the conversation suggests; recordings keep when they were recorded
 
 Revision ID: 0007
 Revises: 0006
@@ -28,12 +28,16 @@ def upgrade() -> None:
             batch.add_column(
                 sa.Column("problems", sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
             )
+    with op.batch_alter_table("recordings") as batch:
+        batch.add_column(sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("speakers") as batch:
         batch.add_column(sa.Column("suggested_name", sa.String(length=128), nullable=True))
         batch.add_column(sa.Column("suggestion", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("recordings") as batch:
+        batch.drop_column("recorded_at")
     with op.batch_alter_table("speakers") as batch:
         batch.drop_column("suggestion")
         batch.drop_column("suggested_name")

@@ -199,7 +199,7 @@ def eval_analysis(
             stored = full_recording(session, rid, show_unsupported=True) or {}
             recording = session.get(Recording, rid)
             assert recording is not None
-            tally = score(stored, labels, recording.created_at.date())
+            tally = score(stored, labels, (recording.recorded_at or recording.created_at).date())
             total.add(tally)
             total.files += tally.files
     report = {"overall": total.figures(), "files": total.files}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def probe(path: Path) -> dict[str, Any]:
             "-of",
             "json",
             "-show_entries",
-            "format=format_name,duration:stream=codec_type,codec_name,duration",
+            "format=format_name,duration:format_tags=creation_time:stream=codec_type,codec_name,duration",
             str(path),
         ],
         capture_output=True,
@@ -156,7 +157,21 @@ def decode(src: Path, dest: Path, *, max_duration_s: float, min_duration_s: floa
         source_format=str(fmt.get("format_name", "unknown")),
         source_codec=str(stream.get("codec_name", "unknown")),
         declared_duration_s=declared,
+        created_at=_created_at((fmt.get("tags") or {}).get("creation_time")),
     )
+
+
+def _created_at(value: Any) -> datetime | None:
+    """The container's own creation time (phones and recorders write it), if it is sane."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # Zeroed clocks (1904, 1970) and dates in the future are not when anyone recorded this.
+    return moment if datetime(1990, 1, 1, tzinfo=UTC) < moment <= datetime.now(UTC) else None
 
 
 def run(scope: RunScope) -> None:
@@ -178,4 +193,5 @@ def run(scope: RunScope) -> None:
         recording = guard(session, scope)
         recording.duration_s = info.duration_s
         recording.source_format = f"{info.source_format}/{info.source_codec}"[:64]
+        recording.recorded_at = info.created_at
         recording.error = None

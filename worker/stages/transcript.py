@@ -61,7 +61,7 @@ def context(scope: RunScope) -> Context:
         return Context(
             lines,
             {s.label: s.display_name for s in speakers.values()},
-            recording.created_at.date(),
+            (recording.recorded_at or recording.created_at).date(),
             recording.duration_s or max((line.end_s for line in lines), default=0.0),
             recording.kind,
             recording.reference_text,

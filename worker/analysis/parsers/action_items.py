@@ -223,8 +223,16 @@ def _from_sentences(lines: list[str], reference: date | None) -> list[dict[str, 
     return items
 
 
+# Fields separated by dashes instead of pipes: "- **Alice** — send the report — Friday — 02:15".
+DASHED = re.compile(r"\s+[—–]\s+")
+
+
+def _dashes_as_pipes(line: str) -> str:
+    return DASHED.sub(" | ", line) if len(DASHED.findall(line)) >= 2 else line
+
+
 def parse(raw: str, reference: date | None = None) -> ParseResult:
-    text = normalise(raw)
+    text = "\n".join(_dashes_as_pipes(line) for line in normalise(raw).split("\n"))
     lines = [
         line
         for line in text.split("\n")

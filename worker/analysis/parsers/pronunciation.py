@@ -92,8 +92,26 @@ def _word(item: str) -> str:
     return word.strip().strip('"').strip("'").strip()
 
 
+SCORE_PAIR = re.compile(
+    r"(?P<label>[^\W\d_][^:：=,;，；|]{0,30}?)\s*[:：=]\s*(?P<value>\d+(?:\.\d+)?\s*(?:/\s*\d+|分|%)?)"
+)
+
+
+def _one_score_a_line(text: str) -> str:
+    """'Accuracy: 4/5, Fluency: 3/5, …' on one line becomes one labelled score a line."""
+    known = {label.lower() for field in SCORES for label in LABELS[field]}
+    lines = []
+    for line in text.split("\n"):
+        pairs = SCORE_PAIR.findall(strip_markup(line))
+        if len(pairs) >= 2 and all(label.strip().lower() in known for label, _ in pairs):
+            lines += [f"{label.strip()}: {value}" for label, value in pairs]
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def parse(raw: str, reference: date | None = None) -> ParseResult:
-    text = normalise(raw)
+    text = _one_score_a_line(normalise(raw))
     data = extract_json(text)
     if isinstance(data, dict) and any(json_get(data, *LABELS[s][:2]) is not None for s in SCORES):
         fields: dict[str, object] = {s: parse_score(json_get(data, *LABELS[s])) for s in SCORES}
