@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     openai_base_url: str = ""
     openai_model: str = ""
     openai_api_key: SecretStr = SecretStr("")
+    openai_json_schema: bool = False
     openai_audio: bool = False
     sentiment_max_turns: int = 300
     # auto: the listening model's prompt per turn where the analysis engine hears audio (the

@@ -6,6 +6,7 @@ answer can always be traced to the words that asked it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,9 @@ class Prompt:
     version: str
     template: str
     max_new_tokens: int
+    # For engines that constrain their output: the JSON the answer must be (the parsers read
+    # JSON as well as the line format).
+    schema: dict[str, Any] | None = None
 
     def render(self, **values: str) -> str:
         return self.template.format(**values)
@@ -88,4 +92,63 @@ PRONUNCIATION = Prompt(
     120,
 )
 
-ALL = (TRANSCRIPT, SUMMARY, MERGE_SUMMARIES, ACTION_ITEMS, SENTIMENT, PRONUNCIATION)
+_TEXTS: dict[str, Any] = {"type": "array", "items": {"type": "string"}, "maxItems": 8}
+
+SUMMARY_JSON = Prompt(
+    "summary",
+    "summary-json-v2",
+    "Summarise this meeting transcript using only what its speakers say. Answer as JSON: "
+    '"summary" is one paragraph on what was discussed, "topics" the topics discussed, '
+    '"decisions" the decisions taken (an empty list if none).\n\n'
+    "Transcript:\n{transcript}",
+    300,
+    {
+        "type": "object",
+        "properties": {"summary": {"type": "string"}, "topics": _TEXTS, "decisions": _TEXTS},
+        "required": ["summary", "topics", "decisions"],
+    },
+)
+
+ACTION_ITEMS_JSON = Prompt(
+    "action_items",
+    "action-items-json-v2",
+    "List the tasks that someone in this meeting agreed to do. Each line of the transcript "
+    "starts with its time [mm:ss] and the speaker's name. Answer as JSON: "
+    '"items" holds one object per task: "owner" (who will do it, named as in the transcript), '
+    '"task" (in the speaker\'s words), "due" (the due date as said, or "none") and "time" '
+    '(mm:ss of the line where it was agreed). Most conversations have none: then "items" '
+    "is an empty list.\n\n"
+    "Transcript:\n{transcript}",
+    300,
+    {
+        "type": "object",
+        "properties": {
+            "items": {
+                "type": "array",
+                "maxItems": 12,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "owner": {"type": "string"},
+                        "task": {"type": "string"},
+                        "due": {"type": "string"},
+                        "time": {"type": "string"},
+                    },
+                    "required": ["owner", "task", "due", "time"],
+                },
+            }
+        },
+        "required": ["items"],
+    },
+)
+
+ALL = (
+    TRANSCRIPT,
+    SUMMARY,
+    MERGE_SUMMARIES,
+    ACTION_ITEMS,
+    SENTIMENT,
+    PRONUNCIATION,
+    SUMMARY_JSON,
+    ACTION_ITEMS_JSON,
+)

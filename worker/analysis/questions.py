@@ -3,8 +3,10 @@ turn, pronunciation. These functions only ask the engine; parsing and storing ha
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -80,28 +82,54 @@ def _counter(engine: AnalysisEngine) -> Callable[[str], int]:
     return counter if callable(counter) else approximate_tokens
 
 
+def _constrained(
+    engine: AnalysisEngine, plain: prompts.Prompt, json: prompts.Prompt
+) -> prompts.Prompt:
+    """The JSON prompt, with its schema, for an engine that can constrain its output."""
+    return json if getattr(engine, "supports_schema", False) else plain
+
+
+def _ask(prompt: prompts.Prompt, **values: str) -> Request:
+    return Request(prompt.render(**values), schema=prompt.schema)
+
+
 def summarize(engine: AnalysisEngine, lines: list[str]) -> Answer:
     """One prompt when the transcript fits; otherwise each part, then a merge of the parts."""
-    parts = chunk(lines, _budget(engine, prompts.SUMMARY), _counter(engine))
-    asked = [Request(prompts.SUMMARY.render(transcript=part)) for part in parts]
-    answers = engine.generate(asked, prompts.SUMMARY.max_new_tokens)
+    prompt = _constrained(engine, prompts.SUMMARY, prompts.SUMMARY_JSON)
+    parts = chunk(lines, _budget(engine, prompt), _counter(engine))
+    asked = [_ask(prompt, transcript=part) for part in parts]
+    answers = engine.generate(asked, prompt.max_new_tokens)
     if len(answers) == 1:
-        return Answer(answers[0], prompts.SUMMARY.version)
+        return Answer(answers[0], prompt.version)
     merged = "\n\n".join(f"Part {n}:\n{a}" for n, a in enumerate(answers, 1))
     final = engine.generate(
         [Request(prompts.MERGE_SUMMARIES.render(transcript=merged))],
         prompts.MERGE_SUMMARIES.max_new_tokens,
     )[0]
-    return Answer(final, f"{prompts.SUMMARY.version}+{prompts.MERGE_SUMMARIES.version}")
+    return Answer(final, f"{prompt.version}+{prompts.MERGE_SUMMARIES.version}")
 
 
 def action_items(engine: AnalysisEngine, lines: list[str]) -> Answer:
     """Action items part by part; the answers are joined (the parser reads every ITEM line)."""
-    parts = chunk(lines, _budget(engine, prompts.ACTION_ITEMS), _counter(engine))
-    asked = [Request(prompts.ACTION_ITEMS.render(transcript=part)) for part in parts]
-    answers = engine.generate(asked, prompts.ACTION_ITEMS.max_new_tokens)
+    prompt = _constrained(engine, prompts.ACTION_ITEMS, prompts.ACTION_ITEMS_JSON)
+    parts = chunk(lines, _budget(engine, prompt), _counter(engine))
+    asked = [_ask(prompt, transcript=part) for part in parts]
+    answers = engine.generate(asked, prompt.max_new_tokens)
+    if prompt.schema is not None and len(answers) > 1:
+        # Each part answered {"items": [...]}: one answer holding every part's items.
+        items = [i for a in answers for i in _json_items(a)]
+        return Answer(json.dumps({"items": items}, ensure_ascii=False), prompt.version)
     joined = "\n".join(a for a in answers if not a.strip().upper().startswith("NONE"))
-    return Answer(joined or answers[0], prompts.ACTION_ITEMS.version)
+    return Answer(joined or answers[0], prompt.version)
+
+
+def _json_items(answer: str) -> list[Any]:
+    try:
+        value = json.loads(answer)
+    except ValueError:
+        return []
+    items = value.get("items") if isinstance(value, dict) else None
+    return items if isinstance(items, list) else []
 
 
 def speaker_turns(lines: Sequence[Line], max_s: float = MAX_CLIP_S) -> list[Turn]:

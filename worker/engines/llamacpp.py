@@ -13,6 +13,7 @@ ENGINE_NAME = "llama.cpp"
 class LlamaCppEngine:
     name = ENGINE_NAME
     supports_audio = False
+    supports_schema = True  # llama.cpp turns a JSON schema into a grammar
 
     def __init__(self, model_path: str, threads: int = 2, context_tokens: int = 4096) -> None:
         from llama_cpp import Llama
@@ -33,10 +34,16 @@ class LlamaCppEngine:
             if request.audio is not None:
                 raise ValueError("llama.cpp cannot hear audio: send text prompts only")
             with self._lock:  # one llama context serves one request at a time
+                constrained = (
+                    {"response_format": {"type": "json_object", "schema": request.schema}}
+                    if request.schema is not None
+                    else {}
+                )
                 reply = self._llama.create_chat_completion(
                     messages=[{"role": "user", "content": request.prompt}],
                     max_tokens=max_new_tokens,
                     temperature=0.0,
+                    **constrained,
                 )
             answers.append(str(reply["choices"][0]["message"]["content"] or "").strip())
         return answers

@@ -30,10 +30,14 @@ class OpenAICompatEngine:
         supports_audio: bool = False,
         context_tokens: int = 8192,
         timeout_s: float = 300.0,
+        supports_schema: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model_id = model
         self.supports_audio = supports_audio
+        # OpenAI-style response_format with a JSON schema (vLLM, OpenAI); off unless the
+        # server is known to honour it.
+        self.supports_schema = supports_schema
         self.context_tokens = context_tokens
         self._api_key, self._timeout = api_key, timeout_s
 
@@ -54,14 +58,18 @@ class OpenAICompatEngine:
         return [self._complete(r, max_new_tokens) for r in requests]
 
     def _complete(self, request: Request, max_new_tokens: int) -> str:
-        body = json.dumps(
-            {
-                "model": self.model_id,
-                "messages": [{"role": "user", "content": self._content(request)}],
-                "max_tokens": max_new_tokens,
-                "temperature": 0,
+        payload: dict[str, object] = {
+            "model": self.model_id,
+            "messages": [{"role": "user", "content": self._content(request)}],
+            "max_tokens": max_new_tokens,
+            "temperature": 0,
+        }
+        if request.schema is not None:
+            payload["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": request.schema},
             }
-        ).encode()
+        body = json.dumps(payload).encode()
         headers = {"Content-Type": "application/json"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"

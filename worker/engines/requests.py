@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -15,6 +15,9 @@ MAX_CLIP_S = 30.0
 class Request:
     prompt: str
     audio: np.ndarray | None = None
+    # A JSON schema the answer must follow, for engines that can constrain their output
+    # (``supports_schema``); the others are asked for the line format instead.
+    schema: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.audio is not None and len(self.audio) > MAX_CLIP_S * SAMPLE_RATE + 1:

@@ -71,5 +71,6 @@ def analysis_engine(settings: Settings) -> AnalysisEngine | None:
             settings.openai_api_key.get_secret_value(),
             settings.openai_audio,
             settings.llm_context_tokens,
+            supports_schema=settings.openai_json_schema,
         )
     return None
