@@ -35,7 +35,9 @@ def test_english_and_mandarin_transcripts(
     assert english["status"] == "done", english["error"]
     assert english["language"] == "en"
     assert wer(LIBRISPEECH_TEXT, english["text"]) < 0.15
-    assert english["speakers"] == [{"label": "SPEAKER_00", "name": "Speaker 1"}]
+    assert english["speakers"] == [
+        {"label": "SPEAKER_00", "name": "Speaker 1", "suggested_name": None, "suggestion": None}
+    ]
     assert all(s["speaker"] == "SPEAKER_00" for s in english["segments"])
     assert mandarin["status"] == "done", mandarin["error"]
     assert mandarin["language"] == "zh"
