@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models.access import Viewer, may_override_scores, may_see, visible_recordings
+from models.access import Viewer, may_change, may_override_scores, may_see, visible_recordings
 from models.accounts import SchoolClass, Student, Team, User
 from models.analysis import PronunciationScore
 from models.db import session_scope
@@ -37,6 +37,7 @@ class RecordingRow:
     error: str | None
     created_at: str
     group: str
+    may_change: bool = False  # retry, delete, rename: offered only when the server allows it
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def list_recordings(
                 r.error,
                 r.created_at.strftime("%Y-%m-%d %H:%M"),
                 team or school_class or "",
+                may_change(viewer, r),
             )
             for r, team, school_class in session.execute(query)
         ]
@@ -117,6 +119,7 @@ def recording_detail(
         ]
         recording = session.get(Recording, recording_id)
         detail["may_override_scores"] = bool(recording and may_override_scores(viewer, recording))
+        detail["may_change"] = bool(recording and may_change(viewer, recording))
         return detail
 
 
@@ -275,3 +278,16 @@ def people_overview() -> dict[str, list[dict[str, Any]]]:
             for c in session.scalars(select(SchoolClass).order_by(SchoolClass.name))
         ]
     return {"users": users, "groups": groups}
+
+
+# Ids are positive integers that fit the database's integer column.
+MAX_RECORDING_ID = 2**31 - 1
+
+
+def recording_id_from(text: str | None) -> int | None:
+    """A recording id from a URL parameter, or None for anything else (too long, signs,
+    other scripts' digits): the page then says "Recording not found." like for any other."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_RECORDING_ID else None

@@ -65,12 +65,11 @@ def may_see(session: Session, viewer: Viewer, recording_id: int) -> bool:
 
 
 def may_change(viewer: Viewer, recording: Recording) -> bool:
-    """Retry, delete, rename speakers: admins, the class's teacher, or the uploader."""
-    if viewer.is_admin:
+    """Retry, delete, rename speakers: admins, the class's teacher, or the uploader. Seeing a
+    team's meeting is not enough to delete a colleague's upload."""
+    if viewer.is_admin or recording.uploader_id == viewer.user_id:
         return True
-    if recording.class_id is not None:
-        return recording.class_id in viewer.class_ids
-    return recording.uploader_id == viewer.user_id or recording.team_id in viewer.team_ids
+    return recording.class_id is not None and recording.class_id in viewer.class_ids
 
 
 def may_override_scores(viewer: Viewer, recording: Recording) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -30,25 +31,37 @@ def to_txt(recording: Recording) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _cue_text(text: str) -> str:
+    """One line of subtitle text: no line breaks (a blank line ends a cue) and no "-->" (which
+    starts a timing line), whatever a name or a transcript holds."""
+    return " ".join(text.split()).replace("-->", "→")
+
+
 def to_srt(recording: Recording) -> str:
     blocks = []
     for number, seg in enumerate(recording["segments"], start=1):
-        who = _speaker(recording, seg["speaker"])
+        who = _cue_text(_speaker(recording, seg["speaker"]))
         blocks.append(
             f"{number}\n{_stamp(seg['start'], ',')} --> {_stamp(seg['end'], ',')}\n"
-            f"{who + ': ' if who else ''}{seg['text']}\n"
+            f"{who + ': ' if who else ''}{_cue_text(seg['text'])}\n"
         )
     return "\n".join(blocks)
+
+
+def _vtt_escape(text: str) -> str:
+    # WebVTT cue text is markup: & and < start entities and tags, > ends a voice annotation.
+    return _cue_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_vtt(recording: Recording) -> str:
     blocks = ["WEBVTT\n"]
     for seg in recording["segments"]:
         who = _speaker(recording, seg["speaker"])
-        # WebVTT voice tags carry the speaker; cue text must not contain "-->".
-        text = seg["text"].replace("-->", "→")
-        voice = f"<v {who}>" if who else ""
-        blocks.append(f"{_stamp(seg['start'], '.')} --> {_stamp(seg['end'], '.')}\n{voice}{text}\n")
+        voice = f"<v {_vtt_escape(who)}>" if who else ""
+        blocks.append(
+            f"{_stamp(seg['start'], '.')} --> {_stamp(seg['end'], '.')}\n"
+            f"{voice}{_vtt_escape(seg['text'])}\n"
+        )
     return "\n".join(blocks)
 
 
@@ -56,9 +69,16 @@ def to_json(recording: Recording) -> str:
     return json.dumps(recording, ensure_ascii=False, indent=2) + "\n"
 
 
+MARKUP = set("\\`*_{}[]<>()#|~$!&")
+# Characters that are markup only at the start of a line: a list item, "1." an ordered one.
+LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
+
+
 def escape_markdown(text: str) -> str:
-    """Text that Markdown shows exactly as written (no links, emphasis or HTML)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~$:" else ch for ch in text)
+    """Text that Markdown shows exactly as written (no links, images, emphasis, HTML, math),
+    with ordinary full stops and hyphens left alone."""
+    escaped = "".join("\\" + ch if ch in MARKUP else ch for ch in " ".join(text.split()))
+    return LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
 def to_markdown(recording: Recording) -> str:

@@ -64,7 +64,10 @@ def recordings_table() -> None:
 
 recordings_table()
 with st.expander("Retry or delete a recording"):
-    rows = list_recordings(viewer)
+    # Only the recordings this viewer may change (their uploads, their classes; admins all).
+    rows = [r for r in list_recordings(viewer) if r.may_change]
+    if not rows:
+        st.caption("Nothing here that you may retry or delete.")
     if rows:
         target = st.selectbox(
             "Recording",

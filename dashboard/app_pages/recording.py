@@ -10,7 +10,13 @@ from dashboard.actions import rename_speaker
 from dashboard.analysis_panel import draw_analysis
 from dashboard.auth import require_viewer
 from dashboard.pronunciation_panel import draw_reports
-from dashboard.queries import list_recordings, playable_audio, recording_detail, talk_time
+from dashboard.queries import (
+    list_recordings,
+    playable_audio,
+    recording_detail,
+    recording_id_from,
+    talk_time,
+)
 from models.exports import EXPORTERS, to_docx
 
 BadgeColour = Literal["blue", "green", "orange", "violet", "red", "gray"]
@@ -31,15 +37,19 @@ def _clock(seconds: float) -> str:
 
 viewer = require_viewer()
 rows = list_recordings(viewer)
-requested = st.query_params.get("id", "")
+raw_id = st.query_params.get("id", "")
+requested = recording_id_from(raw_id)
+if raw_id and requested is None:
+    st.error("Recording not found.")
+    st.stop()
 ids = [r.id for r in rows]
-if requested.isdigit() and int(requested) not in ids:
-    ids.insert(0, int(requested))  # may still be invisible: recording_detail decides
+if requested is not None and requested not in ids:
+    ids.insert(0, requested)  # may still be invisible: recording_detail decides
 if not ids:
     st.info("No recordings yet.")
     st.stop()
 names = {r.id: r.name for r in rows}
-default = ids.index(int(requested)) if requested.isdigit() else 0
+default = ids.index(requested) if requested is not None else 0
 chosen = st.selectbox(
     "Recording", ids, index=default, format_func=lambda i: f"{i}: {names.get(i, '?')}"
 )
@@ -108,7 +118,9 @@ with speakers_tab:
     totals = talk_time(detail)
     if totals:
         st.bar_chart({"seconds": totals}, horizontal=True)
-    for speaker in detail["speakers"]:
+    if not detail.get("may_change"):
+        st.caption("Only the uploader, the class's teacher or an admin can rename speakers.")
+    for speaker in detail["speakers"] if detail.get("may_change") else []:
         suggested = speaker.get("suggested_name")
         if suggested and suggested != speaker["name"]:
             left, right = st.columns([5, 1])
