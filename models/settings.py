@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     # auto: the model where the analysis engine hears audio or is a hosted model; otherwise
     # the extractive finder (worker/analysis/extract.py), which cannot invent an item.
     action_items_engine: Literal["auto", "extractive", "model"] = "auto"
+    # auto: the model unless it is the small CPU text model (measured: its summaries were
+    # unsupported on 2 of 11 AMI excerpts and echoed the first line elsewhere); then sentences
+    # chosen from the transcript (worker/analysis/summarise.py).
+    summary_engine: Literal["auto", "extractive", "model"] = "auto"
 
     # Celery limits; the broker's visibility timeout must exceed the hard limit so a slow task
     # is never handed to a second worker while the first still runs it.

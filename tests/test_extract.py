@@ -124,3 +124,31 @@ def test_no_name_is_suggested_without_evidence(lines: list[tuple[str, str]]) -> 
     from worker.analysis.names import suggest_names
 
     assert suggest_names(_said(*lines)) == {}
+
+
+def test_an_extractive_summary_is_made_of_what_was_said() -> None:
+    from worker.analysis.grounding import Transcript, check_summary
+    from worker.analysis.summarise import summarise
+
+    lines = _said(
+        ("S0", "Good morning everyone. Let's review the launch plan for the new app."),
+        ("S1", "The launch plan depends on the server capacity and the budget."),
+        ("S0", "The budget for the launch is approved."),
+        ("S1", "We decided to launch the app on the first of December."),
+        ("S0", "Okay."),
+    )
+    summary = summarise(lines, 600.0)
+    said = " ".join(line.text for line in lines)
+    assert summary["summary"] and all(s.strip() in said for s in summary["summary"].split(". "))
+    assert "launch" in summary["topics"] and "budget" in summary["topics"]
+    assert summary["decisions"] == ["We decided to launch the app on the first of December."]
+    _, verdict = check_summary(summary, Transcript(lines, {}, 15.0))
+    assert verdict.supported and not verdict.notes
+
+
+def test_small_talk_gets_no_decision_and_an_empty_call_no_summary() -> None:
+    from worker.analysis.summarise import summarise
+
+    chat = summarise(_said(("S0", "How was your weekend at the lake with the kids?")), 30.0)
+    assert chat["decisions"] == []
+    assert summarise(_said(("S0", "Okay."), ("S1", "Yes.")), 5.0)["summary"] is None

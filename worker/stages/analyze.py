@@ -14,7 +14,7 @@ from models.analysis import ActionItem, Summary
 from models.db import session_scope
 from models.settings import get_settings
 from models.tables import Speaker
-from worker.analysis import extract, grounding, names, questions
+from worker.analysis import extract, grounding, names, questions, summarise
 from worker.analysis.parsers import parse
 from worker.engines import llamacpp
 from worker.engines.requests import AnalysisEngine
@@ -26,7 +26,15 @@ from worker.stages.transcript import Context, context, flag, replace_rows, trans
 # --- storing parsed answers -------------------------------------------------------------------
 def store_summary(scope: RunScope, run_id: int, raw: str, facts: Context) -> str:
     result = parse("summary", raw, facts.recorded_on)
-    checked, verdict = grounding.check_summary(result.data, transcript_of(facts))
+    _store_summary_record(scope, run_id, result.data, result.status, facts)
+    flag(run_id, result.status)
+    return result.status
+
+
+def _store_summary_record(
+    scope: RunScope, run_id: int, data: dict[str, Any], status: str, facts: Context
+) -> None:
+    checked, verdict = grounding.check_summary(data, transcript_of(facts))
     with session_scope() as session:
         guard(session, scope)
         replace_rows(session, Summary, scope)
@@ -35,7 +43,7 @@ def store_summary(scope: RunScope, run_id: int, raw: str, facts: Context) -> str
                 recording_id=scope.recording_id,
                 generation=scope.generation,
                 stage_run_id=run_id,
-                status=result.status,
+                status=status,
                 summary=checked.get("summary"),
                 topics=checked.get("topics", []),
                 decisions=checked.get("decisions", []),
@@ -43,8 +51,6 @@ def store_summary(scope: RunScope, run_id: int, raw: str, facts: Context) -> str
                 problems=verdict.problems + verdict.notes,
             )
         )
-    flag(run_id, result.status)
-    return result.status
 
 
 def store_action_items(scope: RunScope, run_id: int, raw: str, facts: Context) -> str:
@@ -79,11 +85,10 @@ def _store_items(
 
 
 # --- the stages ---------------------------------------------------------------------------------
-def _extractive_items(engine: AnalysisEngine | None) -> bool:
-    choice = get_settings().action_items_engine
+def _extractive(choice: str, engine: AnalysisEngine | None) -> bool:
     if choice != "auto":
-        return choice == "extractive"
-    # The small CPU text model copies and invents owners; the extractive finder cannot.
+        return choice == "extractive" or engine is None
+    # The small CPU text model copies and invents; the extractive paths cannot.
     return engine is None or engine.name == llamacpp.ENGINE_NAME
 
 
@@ -96,15 +101,19 @@ def run_text(scope: RunScope) -> None:
             handle.raw_output = "skipped: the transcript is empty"
         return
     text = questions.transcript_text(facts.lines, facts.names)
-    if engine is None:
-        with stage_run(scope, "analysis", engine="none") as handle:
-            handle.raw_output = "skipped summary: no analysis engine is configured"
+    settings = get_settings()
+    if _extractive(settings.summary_engine, engine):
+        with stage_run(scope, "summary", engine="extractive", model_id=summarise.VERSION) as handle:
+            chosen = summarise.summarise(transcript_of(facts).lines, facts.duration_s)
+            handle.raw_output = json.dumps(chosen, ensure_ascii=False)
+        _store_summary_record(scope, handle.run_id, chosen, "ok", facts)
     else:
+        assert engine is not None
         with stage_run(scope, "summary", engine=engine.name, model_id=engine.model_id) as handle:
             answer = questions.summarize(engine, text)
             handle.raw_output, handle.prompt_version = answer.raw, answer.prompt_version
         store_summary(scope, handle.run_id, answer.raw, facts)
-    if _extractive_items(engine):
+    if _extractive(settings.action_items_engine, engine):
         _extract_action_items(scope, facts)
         return
     suggest_speaker_names(scope, facts)
