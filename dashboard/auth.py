@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 from sqlalchemy import select
@@ -36,8 +38,21 @@ def login(username: str, password: str) -> Viewer | None:
     return viewer
 
 
-def login_external(email: str) -> Viewer | None:
+def verified_email(claims: Mapping[str, Any]) -> str | None:
+    """The e-mail of an OpenID Connect identity, only when the provider says it verified it:
+    anyone can type an address into an account at some providers."""
+    email = str(claims.get("email") or "").strip()
+    verified = claims.get("email_verified")
+    if not email or not (verified is True or str(verified).lower() == "true"):
+        return None
+    return email
+
+
+def login_external(claims: Mapping[str, Any]) -> Viewer | None:
     """After an OpenID Connect login: the account whose username is the verified e-mail."""
+    email = verified_email(claims)
+    if email is None:
+        return None
     with session_scope() as session:
         user_id = session.scalar(select(User.id).where(User.username == email, User.active))
         if user_id is None:

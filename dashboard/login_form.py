@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.auth import login, login_external
+from dashboard.auth import login, login_external, verified_email
 from models.settings import get_settings
 
 
@@ -24,7 +24,9 @@ def draw_login() -> None:
         if not st.user.is_logged_in:
             if st.button("Log in with single sign-on"):
                 st.login()
-        elif login_external(str(st.user.get("email", ""))) is None:
+        elif verified_email(dict(st.user)) is None:
+            st.error("Your provider has not verified this e-mail address, so it cannot log in.")
+        elif login_external(dict(st.user)) is None:
             st.error("Your account is not registered in Tingshuo; ask an administrator.")
         else:
             st.rerun()

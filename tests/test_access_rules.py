@@ -64,3 +64,32 @@ def test_a_bad_recording_id_reads_recording_not_found(org: Org, bad_id: str) -> 
     shown = page("recording.py", org, "root", id=bad_id)
     assert not shown.exception, shown.exception
     assert [e.value for e in shown.error] == ["Recording not found."]
+
+
+@pytest.mark.parametrize(
+    ("claims", "email"),
+    [
+        ({"email": "tina@school.test", "email_verified": True}, "tina@school.test"),
+        ({"email": "tina@school.test", "email_verified": "true"}, "tina@school.test"),
+        ({"email": "tina@school.test", "email_verified": False}, None),
+        ({"email": "tina@school.test", "email_verified": "false"}, None),
+        ({"email": "tina@school.test"}, None),  # the provider did not say
+        ({"email": "", "email_verified": True}, None),
+        ({}, None),
+    ],
+)
+def test_single_sign_on_needs_an_email_the_provider_verified(
+    claims: dict[str, object], email: str | None
+) -> None:
+    from dashboard.auth import verified_email
+
+    assert verified_email(claims) == email
+
+
+def test_an_unverified_email_does_not_log_in_even_when_the_account_exists(org: Org) -> None:
+    from dashboard.auth import login_external
+    from models.people import create_user
+
+    with session_scope() as session:
+        create_user(session, "tina@school.test", "a long enough password", role="teacher")
+    assert login_external({"email": "tina@school.test", "email_verified": False}) is None

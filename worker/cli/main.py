@@ -27,6 +27,14 @@ from worker.cli.support import (
 )
 from worker.errors import RejectedUpload, TingshuoError
 
+ShowUnsupported = Annotated[
+    bool,
+    typer.Option(
+        "--show-unsupported",
+        help="include analysis records the transcript does not support, marked",
+    ),
+]
+
 app = typer.Typer(
     help="Tingshuo: recordings in, searchable knowledge out.",
     no_args_is_help=True,
@@ -63,13 +71,7 @@ def process(
     reference: Annotated[str, typer.Option(help="lessons: the text the student read aloud")] = "",
     wait: Annotated[bool, typer.Option("--wait", help="wait and show progress")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print stored results as JSON")] = False,
-    show_unsupported: Annotated[
-        bool,
-        typer.Option(
-            "--show-unsupported",
-            help="include analysis records the transcript does not support, marked",
-        ),
-    ] = False,
+    show_unsupported: ShowUnsupported = False,
     timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 3600.0,
 ) -> None:
     """Queue files for processing."""
@@ -145,13 +147,7 @@ def reprocess(
 def show(
     recording_id: int,
     as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
-    show_unsupported: Annotated[
-        bool,
-        typer.Option(
-            "--show-unsupported",
-            help="include analysis records the transcript does not support, marked",
-        ),
-    ] = False,
+    show_unsupported: ShowUnsupported = False,
 ) -> None:
     """Show one stored recording with its speakers and segments."""
     migrate_db()

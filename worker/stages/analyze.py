@@ -19,8 +19,8 @@ from worker.analysis.parsers import parse
 from worker.engines import llamacpp
 from worker.engines.requests import AnalysisEngine
 from worker.engines.select import analysis_engine
-from worker.stages.runs import RunScope, guard, stage_run
-from worker.stages.transcript import Context, context, flag, replace_rows, transcript_of
+from worker.stages.runs import RunScope, delete_run_rows, guard, stage_run
+from worker.stages.transcript import Context, context, flag, transcript_of
 
 
 # --- storing parsed answers -------------------------------------------------------------------
@@ -37,7 +37,7 @@ def _store_summary_record(
     checked, verdict = grounding.check_summary(data, transcript_of(facts))
     with session_scope() as session:
         guard(session, scope)
-        replace_rows(session, Summary, scope)
+        delete_run_rows(session, Summary, scope)
         session.add(
             Summary(
                 recording_id=scope.recording_id,
@@ -66,7 +66,7 @@ def _store_items(
     checked = [grounding.check_action_item(i, transcript) for i in items]
     with session_scope() as session:
         guard(session, scope)
-        replace_rows(session, ActionItem, scope)
+        delete_run_rows(session, ActionItem, scope)
         session.add_all(
             ActionItem(
                 recording_id=scope.recording_id,

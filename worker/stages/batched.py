@@ -26,6 +26,22 @@ def ask_per_turn(
     store: Store,
 ) -> None:
     """Every turn gets its StageRun (subject kind "turn") with its raw answer, then its record."""
+
+    def record(index: int, raw: str | None, seconds: float, error: str | None = None) -> int:
+        return record_run(
+            scope,
+            stage,
+            engine=engine.name,
+            model_id=engine.model_id,
+            subject_kind="turn",
+            subject_index=index,
+            prompt_version=prompt_version,
+            subject=subjects[index],
+            raw_output=raw,
+            duration_s=seconds,
+            error=error,
+        )
+
     for start in range(0, len(subjects), TURNS_PER_GENERATE):
         chunk = list(range(start, min(start + TURNS_PER_GENERATE, len(subjects))))
         started = time.perf_counter()
@@ -33,33 +49,9 @@ def ask_per_turn(
             answers = ask(chunk)
         except Exception as exc:
             for index in chunk:
-                record_run(
-                    scope,
-                    stage,
-                    engine=engine.name,
-                    model_id=engine.model_id,
-                    subject_kind="turn",
-                    subject_index=index,
-                    prompt_version=prompt_version,
-                    subject=subjects[index],
-                    raw_output=None,
-                    duration_s=0.0,
-                    error=f"{type(exc).__name__}: {exc}",
-                )
+                record(index, None, 0.0, f"{type(exc).__name__}: {exc}")
             raise
         share = (time.perf_counter() - started) / len(chunk)
         for index, answer in zip(chunk, answers, strict=True):
-            run_id = record_run(
-                scope,
-                stage,
-                engine=engine.name,
-                model_id=engine.model_id,
-                subject_kind="turn",
-                subject_index=index,
-                prompt_version=prompt_version,
-                subject=subjects[index],
-                raw_output=answer.raw,
-                duration_s=share,
-            )
-            store(scope, run_id, answer.raw, subjects[index])
+            store(scope, record(index, answer.raw, share), answer.raw, subjects[index])
         set_progress(scope, stage, chunk[-1] / max(1, len(subjects) - 1))

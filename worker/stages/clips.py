@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from models.db import session_scope
 from models.records import PlannedClip, TimeSpan
 from models.settings import get_settings
 from models.tables import Clip, Segment, SpeakerTurn, SpeechRegion
 from worker.stages.audio import SAMPLE_RATE, quiet_point_finder, read_audio
-from worker.stages.runs import RunScope, guard, stage_run
+from worker.stages.runs import RunScope, delete_run_rows, guard, stage_run
 from worker.stages.speakers import ensure_speakers
 
 # Silence longer than this separates two stretches that are planned independently.
@@ -210,9 +210,7 @@ def run(scope: RunScope) -> list[int]:
     with session_scope() as session:
         guard(session, scope)
         for table in (Segment, Clip):
-            session.execute(
-                delete(table).where(table.recording_id == rid, table.generation == generation)
-            )
+            delete_run_rows(session, table, scope)
         ensure_speakers(session, scope, [c.speaker_label for c in planned] or [None])
         session.add_all(
             Clip(

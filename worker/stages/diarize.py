@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.db import session_scope
@@ -18,7 +18,14 @@ from models.tables import Speaker, SpeakerTurn, SpeechRegion
 from worker.engines import cpu_diarizer, pyannote_engine, silero
 from worker.engines.cpu_diarizer import SpeakerTurn as Turn
 from worker.stages.audio import read_audio
-from worker.stages.runs import DEFAULT_SPEAKER, RunScope, guard, set_progress, stage_run
+from worker.stages.runs import (
+    DEFAULT_SPEAKER,
+    RunScope,
+    delete_run_rows,
+    guard,
+    set_progress,
+    stage_run,
+)
 from worker.stages.speakers import add_speakers
 
 
@@ -108,12 +115,7 @@ def run(scope: RunScope) -> None:
     with session_scope() as session:
         guard(session, scope)
         for table in (SpeakerTurn, Speaker):
-            session.execute(
-                delete(table).where(
-                    table.recording_id == scope.recording_id,
-                    table.generation == scope.generation,
-                )
-            )
+            delete_run_rows(session, table, scope)
         session.add_all(
             SpeakerTurn(
                 recording_id=scope.recording_id,

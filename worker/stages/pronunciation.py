@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models.analysis import PronunciationScore, reattach
@@ -29,7 +29,7 @@ from worker.pronunciation.combined import combined
 from worker.pronunciation.evidence import evidence_as_json, evidence_from_json, gather
 from worker.pronunciation.scoring import load_calibration, score
 from worker.stages.batched import ask_per_turn
-from worker.stages.runs import RunScope, guard, stage_run
+from worker.stages.runs import RunScope, delete_run_rows, guard, stage_run
 
 EVIDENCE_STAGE = "pronunciation_evidence"
 PROMPT_STAGE = "pronunciation"
@@ -255,12 +255,7 @@ def store_reports(scope: RunScope) -> int:
             label: (s.overrides, s.overridden_by, s.overridden_at)
             for label, s in _kept_overrides(session, scope).items()
         }
-        session.execute(
-            delete(PronunciationScore).where(
-                PronunciationScore.recording_id == scope.recording_id,
-                PronunciationScore.generation == scope.generation,
-            )
-        )
+        delete_run_rows(session, PronunciationScore, scope)
         speakers = {subject.get("speaker") for _, subject, _ in evidence_runs} | set(prompt_answers)
         for speaker in speakers:
             found = next(

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -109,16 +109,8 @@ def stage_run(
             )
             .values(status="abandoned", error="the worker running it stopped before it finished")
         )
-        run = StageRun(
-            recording_id=recording_id,
-            generation=scope.generation,
-            stage=stage,
-            engine=engine,
-            model_id=model_id,
-            subject_kind=subject_kind,
-            subject_index=subject_index,
-            prompt_version=prompt_version,
-            subject=dict(subject) if subject is not None else None,
+        run = _new_run(
+            scope, stage, engine, model_id, subject_kind, subject_index, prompt_version, subject
         )
         session.add(run)
         if recording.status != "failed":
@@ -160,6 +152,38 @@ def _close_run(handle: RunHandle, status: str, started: float, error: str | None
                 duration_s=time.perf_counter() - started,
             )
         )
+
+
+def _new_run(
+    scope: RunScope,
+    stage: str,
+    engine: str | None,
+    model_id: str | None,
+    subject_kind: str | None,
+    subject_index: int | None,
+    prompt_version: str | None,
+    subject: Mapping[str, Any] | None,
+) -> StageRun:
+    return StageRun(
+        recording_id=scope.recording_id,
+        generation=scope.generation,
+        stage=stage,
+        engine=engine,
+        model_id=model_id,
+        subject_kind=subject_kind,
+        subject_index=subject_index,
+        prompt_version=prompt_version,
+        subject=dict(subject) if subject is not None else None,
+    )
+
+
+def delete_run_rows(session: Session, table: Any, scope: RunScope) -> None:
+    """Delete the rows of ``table`` this run wrote before (a stage run again replaces them)."""
+    session.execute(
+        delete(table).where(
+            table.recording_id == scope.recording_id, table.generation == scope.generation
+        )
+    )
 
 
 def set_progress(scope: RunScope, stage: str, fraction: float) -> None:
@@ -224,24 +248,12 @@ def record_run(
     now = utcnow()
     with session_scope() as session:
         guard(session, scope)
-        run = StageRun(
-            recording_id=scope.recording_id,
-            generation=scope.generation,
-            stage=stage,
-            engine=engine,
-            model_id=model_id,
-            subject_kind=subject_kind,
-            subject_index=subject_index,
-            prompt_version=prompt_version,
-            subject=dict(subject) if subject is not None else None,
-            status="failed" if error else "done",
-            raw_output=raw_output,
-            error=error,
-            parse_status=parse_status,
-            started_at=now,
-            finished_at=now,
-            duration_s=duration_s,
+        run = _new_run(
+            scope, stage, engine, model_id, subject_kind, subject_index, prompt_version, subject
         )
+        run.status, run.raw_output, run.error = "failed" if error else "done", raw_output, error
+        run.parse_status, run.duration_s = parse_status, duration_s
+        run.started_at, run.finished_at = now, now
         session.add(run)
         session.flush()
         return run.id

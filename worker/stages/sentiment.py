@@ -18,8 +18,8 @@ from worker.analysis.parsers import parse
 from worker.engines import lexicon_sentiment
 from worker.engines.select import analysis_engine
 from worker.stages.batched import ask_per_turn
-from worker.stages.runs import RunScope, guard, stage_run
-from worker.stages.transcript import Context, context, flag, replace_rows
+from worker.stages.runs import RunScope, delete_run_rows, guard, stage_run
+from worker.stages.transcript import Context, context, flag
 
 AudioLoader = Callable[[str, float, float], Any]
 
@@ -81,7 +81,7 @@ def run(scope: RunScope, audio_loader: AudioLoader) -> None:
     turns = questions.speaker_turns(facts.lines)[: settings.sentiment_max_turns]
     with session_scope() as session:
         guard(session, scope)
-        replace_rows(session, SentimentSpan, scope)
+        delete_run_rows(session, SentimentSpan, scope)
     subjects = [
         {"speaker": t.speaker, "start_s": t.start_s, "end_s": t.end_s, "text": t.text}
         for t in turns
@@ -120,7 +120,7 @@ def _sentiment_by_sentence(scope: RunScope, facts: Context) -> None:
     checked = [(ln, s, grounding.check_quote(s.text, ln.text)) for ln, s in scored]
     with session_scope() as session:
         guard(session, scope)
-        replace_rows(session, SentimentSpan, scope)
+        delete_run_rows(session, SentimentSpan, scope)
         session.add_all(
             SentimentSpan(
                 recording_id=scope.recording_id,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sqlalchemy import delete
 
 from models.db import session_scope
 from models.records import TimeSpan
@@ -13,7 +12,7 @@ from models.settings import Settings, get_settings
 from models.tables import SpeechRegion
 from worker.engines import silero
 from worker.stages.audio import SAMPLE_RATE, read_audio
-from worker.stages.runs import RunScope, guard, set_progress, stage_run
+from worker.stages.runs import RunScope, delete_run_rows, guard, set_progress, stage_run
 
 # Progress is reported only for recordings long enough for a person to watch it move.
 REPORT_PROGRESS_AFTER_S = 600
@@ -42,12 +41,7 @@ def run(scope: RunScope) -> None:
         handle.raw_output = " ".join(f"{s.start_s:.2f}-{s.end_s:.2f}" for s in spans)
     with session_scope() as session:
         guard(session, scope)
-        session.execute(
-            delete(SpeechRegion).where(
-                SpeechRegion.recording_id == scope.recording_id,
-                SpeechRegion.generation == scope.generation,
-            )
-        )
+        delete_run_rows(session, SpeechRegion, scope)
         session.add_all(
             SpeechRegion(
                 recording_id=scope.recording_id,

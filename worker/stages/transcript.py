@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from models.db import session_scope
 from models.tables import Segment, Speaker, StageRun
@@ -81,11 +80,3 @@ def transcript_of(facts: Context) -> grounding.Transcript:
 def flag(run_id: int, status: str) -> None:
     with session_scope() as session:
         session.execute(update(StageRun).where(StageRun.id == run_id).values(parse_status=status))
-
-
-def replace_rows(session: Any, table: Any, scope: RunScope) -> None:
-    session.execute(
-        delete(table).where(
-            table.recording_id == scope.recording_id, table.generation == scope.generation
-        )
-    )
