@@ -66,19 +66,23 @@ st.caption(
     f"{detail['kind']} · {detail['status']} · {(detail['duration_s'] or 0):.1f} s · "
     f"language {detail['language'] or '?'}"
 )
-if detail["status"] == "failed":
-    st.error(f"Failed at {detail['stage']}: {detail['error']}")
-elif detail["status"] != "done":
 
-    @st.fragment(run_every="2s")
-    def live_progress() -> None:
-        now = recording_detail(viewer, chosen)
-        if now is None or now["status"] in ("done", "failed"):
-            st.rerun()  # the whole page, now with the transcript or the error
-        else:
-            st.progress(now["progress"] / 100, text=f"{now['stage'] or 'queued'}")
+# One slot for the status in every state, so the elements below keep their places when the
+# progress bar goes (otherwise the old tabs linger under the new ones until the run ends).
+with st.container():
+    if detail["status"] == "failed":
+        st.error(f"Failed at {detail['stage']}: {detail['error']}")
+    elif detail["status"] != "done":
 
-    live_progress()
+        @st.fragment(run_every="2s")
+        def live_progress() -> None:
+            now = recording_detail(viewer, chosen)
+            if now is None or now["status"] in ("done", "failed"):
+                st.rerun()  # the whole page, now with the transcript or the error
+            else:
+                st.progress(now["progress"] / 100, text=f"{now['stage'] or 'queued'}")
+
+        live_progress()
 
 audio = playable_audio(detail)
 start = st.session_state.get(f"start-{chosen}", 0)
