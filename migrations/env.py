@@ -35,18 +35,43 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
-        return
-    with get_engine(_url()).connect() as connection:
+def _migrate(connection: Connection) -> None:
+    """Run the migrations on ``connection``. On SQLite, batch mode recreates tables, and with
+    foreign keys on, dropping a parent table fires its ON DELETE actions on every child row
+    (segments would lose their speakers, analysis rows their raw answers). So foreign keys are
+    off while migrating, checked afterwards, and on again."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Outside any transaction, where SQLite honours it.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"the migration left rows that point nowhere: {broken[:5]}")
+    finally:
+        if sqlite:
+            # After the commit: inside a transaction SQLite would ignore it, and this pooled
+            # connection would go on without foreign keys.
+            connection.rollback()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            on = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+            if on != 1:
+                connection.invalidate()  # never hand out a connection without foreign keys
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _migrate(connection)
+        return
+    with get_engine(_url()).connect() as connection:
+        _migrate(connection)
 
 
 if context.is_offline_mode():
