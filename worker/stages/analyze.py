@@ -19,15 +19,15 @@ from worker.analysis.parsers import parse
 from worker.engines import llamacpp
 from worker.engines.requests import AnalysisEngine
 from worker.engines.select import analysis_engine
-from worker.stages.runs import RunScope, delete_run_rows, guard, stage_run
-from worker.stages.transcript import Context, context, flag, transcript_of
+from worker.stages.runs import RunScope, delete_run_rows, flag_parse, guard, stage_run
+from worker.stages.transcript import Context, context, transcript_of
 
 
 # --- storing parsed answers -------------------------------------------------------------------
 def store_summary(scope: RunScope, run_id: int, raw: str, facts: Context) -> str:
     result = parse("summary", raw, facts.recorded_on)
     _store_summary_record(scope, run_id, result.data, result.status, facts)
-    flag(run_id, result.status)
+    flag_parse(run_id, result.status)
     return result.status
 
 
@@ -56,7 +56,7 @@ def _store_summary_record(
 def store_action_items(scope: RunScope, run_id: int, raw: str, facts: Context) -> str:
     result = parse("action_items", raw, facts.recorded_on)
     _store_items(scope, run_id, result.data.get("items", []), transcript_of(facts))
-    flag(run_id, result.status)
+    flag_parse(run_id, result.status)
     return result.status
 
 

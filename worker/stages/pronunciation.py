@@ -11,13 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.analysis import PronunciationScore, reattach
 from models.db import session_scope
 from models.settings import get_settings
-from models.tables import Segment, Speaker, StageRun
+from models.tables import Speaker, StageRun
 from worker.analysis import prompts, questions
 from worker.analysis.parsers import parse
 from worker.engines.requests import AnalysisEngine
@@ -29,7 +29,8 @@ from worker.pronunciation.combined import combined
 from worker.pronunciation.evidence import evidence_as_json, evidence_from_json, gather
 from worker.pronunciation.scoring import load_calibration, score
 from worker.stages.batched import ask_per_turn
-from worker.stages.runs import RunScope, delete_run_rows, guard, stage_run
+from worker.stages.runs import RunScope, delete_run_rows, flag_parse, guard, stage_run
+from worker.stages.transcript import Context, context
 
 EVIDENCE_STAGE = "pronunciation_evidence"
 PROMPT_STAGE = "pronunciation"
@@ -42,44 +43,12 @@ AudioLoader = Callable[[str, float, float], Any]
 log = logging.getLogger(__name__)
 
 
-def _turns(scope: RunScope) -> tuple[list[questions.Turn], dict[str, Any]]:
-    with session_scope() as session:
-        recording = guard(session, scope)
-        labels = {
-            s.id: s.label
-            for s in session.scalars(
-                select(Speaker).where(
-                    Speaker.recording_id == scope.recording_id,
-                    Speaker.generation == scope.generation,
-                )
-            )
-        }
-        lines = [
-            questions.Line(s.start_s, s.end_s, labels.get(s.speaker_id or -1), s.text)
-            for s in session.scalars(
-                select(Segment)
-                .where(
-                    Segment.recording_id == scope.recording_id,
-                    Segment.generation == scope.generation,
-                )
-                .order_by(Segment.start_s)
-            )
-        ]
-        facts = {
-            "kind": recording.kind,
-            "content_hash": recording.content_hash,
-            "reference_text": recording.reference_text,
-            "language": recording.language or "en",
-            "student_id": recording.student_id,
-        }
-    return questions.speaker_turns(lines), facts
-
-
 def run(scope: RunScope, audio_loader: AudioLoader) -> None:
     """Lessons only: evidence per speaker, the prompt per turn (an engine that hears), then
     one report per speaker."""
-    turns, facts = _turns(scope)
-    if facts["kind"] != "lesson" or not turns:
+    facts = context(scope)
+    turns = questions.speaker_turns(facts.lines)
+    if facts.kind != "lesson" or not turns:
         return
     try:
         gather_evidence(scope, audio_loader, turns, facts)
@@ -96,10 +65,10 @@ def gather_evidence(
     scope: RunScope,
     audio_loader: AudioLoader,
     turns: list[questions.Turn],
-    facts: dict[str, Any],
+    facts: Context,
 ) -> None:
     """One evidence run per speaker: all that speaker's turns, scored together."""
-    language = facts["language"]
+    language = facts.language or "en"
     if language not in CALIBRATED_LANGUAGES:
         with stage_run(scope, EVIDENCE_STAGE, engine="none") as handle:
             handle.raw_output = (
@@ -116,12 +85,12 @@ def gather_evidence(
     for number, speaker in enumerate(speakers):
         pieces: list[np.ndarray] = []
         for turn in (t for t in turns if t.speaker == speaker):
-            audio = audio_loader(facts["content_hash"], turn.start_s, turn.end_s)
+            audio = audio_loader(facts.content_hash, turn.start_s, turn.end_s)
             pieces += [
                 np.asarray(audio, np.float32),
                 np.zeros(int(GAP_S * SAMPLE_RATE), np.float32),
             ]
-        subject = {"speaker": speaker, "student_id": facts["student_id"], "language": language}
+        subject = {"speaker": speaker, "student_id": facts.student_id, "language": language}
         with stage_run(
             scope,
             EVIDENCE_STAGE,
@@ -131,7 +100,7 @@ def gather_evidence(
             subject_index=number,
             subject=subject,
         ) as handle:
-            evidence = gather(engine, np.concatenate(pieces), facts["reference_text"], language)
+            evidence = gather(engine, np.concatenate(pieces), facts.reference_text, language)
             handle.raw_output = json.dumps(evidence_as_json(evidence))
 
 
@@ -139,10 +108,7 @@ def store_prompt_answer(scope: RunScope, run_id: int, raw: str, subject: dict[st
     """The prompt's answer for one turn is parsed and flagged here; the report that combines it
     with the evidence is built once every turn is answered."""
     result = parse("pronunciation", raw)
-    with session_scope() as session:
-        session.execute(
-            update(StageRun).where(StageRun.id == run_id).values(parse_status=result.status)
-        )
+    flag_parse(run_id, result.status)
     return result.status
 
 
@@ -150,7 +116,7 @@ def _ask_prompt(
     scope: RunScope,
     engine: AnalysisEngine,
     turns: list[questions.Turn],
-    facts: dict[str, Any],
+    facts: Context,
     audio_loader: AudioLoader,
 ) -> None:
     subjects = [
@@ -158,7 +124,7 @@ def _ask_prompt(
             "speaker": t.speaker,
             "start_s": t.start_s,
             "end_s": t.end_s,
-            "student_id": facts["student_id"],
+            "student_id": facts.student_id,
             "engine": engine.name,
         }
         for t in turns
@@ -166,9 +132,9 @@ def _ask_prompt(
 
     def ask(indices: list[int]) -> list[questions.Answer]:
         clips = [
-            audio_loader(facts["content_hash"], turns[i].start_s, turns[i].end_s) for i in indices
+            audio_loader(facts.content_hash, turns[i].start_s, turns[i].end_s) for i in indices
         ]
-        return questions.pronunciation(engine, clips, facts["reference_text"])
+        return questions.pronunciation(engine, clips, facts.reference_text)
 
     ask_per_turn(
         scope,

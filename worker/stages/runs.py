@@ -47,7 +47,6 @@ class RunHandle:
     run_id: int
     raw_output: str | None = None
     prompt_version: str | None = None
-    parse_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,11 +133,7 @@ def stage_run(
 
 
 def _close_run(handle: RunHandle, status: str, started: float, error: str | None) -> None:
-    extra: dict[str, Any] = (
-        {"prompt_version": handle.prompt_version} if handle.prompt_version else {}
-    )
-    if handle.parse_status:
-        extra["parse_status"] = handle.parse_status
+    extra = {"prompt_version": handle.prompt_version} if handle.prompt_version else {}
     with session_scope() as session:
         session.execute(
             update(StageRun)
@@ -175,6 +170,12 @@ def _new_run(
         prompt_version=prompt_version,
         subject=dict(subject) if subject is not None else None,
     )
+
+
+def flag_parse(run_id: int, status: str) -> None:
+    """How well the parser understood a run's answer (ok, partial, failed)."""
+    with session_scope() as session:
+        session.execute(update(StageRun).where(StageRun.id == run_id).values(parse_status=status))
 
 
 def delete_run_rows(session: Session, table: Any, scope: RunScope) -> None:
@@ -242,7 +243,6 @@ def record_run(
     raw_output: str | None,
     duration_s: float,
     error: str | None = None,
-    parse_status: str | None = None,
 ) -> int:
     """A finished run of work done in a batch (one generate for many clips or turns)."""
     now = utcnow()
@@ -252,7 +252,7 @@ def record_run(
             scope, stage, engine, model_id, subject_kind, subject_index, prompt_version, subject
         )
         run.status, run.raw_output, run.error = "failed" if error else "done", raw_output, error
-        run.parse_status, run.duration_s = parse_status, duration_s
+        run.duration_s = duration_s
         run.started_at, run.finished_at = now, now
         session.add(run)
         session.flush()

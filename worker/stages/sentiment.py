@@ -18,8 +18,8 @@ from worker.analysis.parsers import parse
 from worker.engines import lexicon_sentiment
 from worker.engines.select import analysis_engine
 from worker.stages.batched import ask_per_turn
-from worker.stages.runs import RunScope, delete_run_rows, guard, stage_run
-from worker.stages.transcript import Context, context, flag
+from worker.stages.runs import RunScope, delete_run_rows, flag_parse, guard, stage_run
+from worker.stages.transcript import Context, context
 
 AudioLoader = Callable[[str, float, float], Any]
 
@@ -60,7 +60,7 @@ def store_sentiment(scope: RunScope, run_id: int, raw: str, subject: dict[str, A
                 problems=verdict.problems,
             )
         )
-    flag(run_id, result.status)
+    flag_parse(run_id, result.status)
     return result.status
 
 

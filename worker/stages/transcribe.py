@@ -24,6 +24,7 @@ from worker.stages.audio import read_audio
 from worker.stages.runs import (
     DEFAULT_SPEAKER,
     RunScope,
+    flag_parse,
     guard,
     record_run,
     set_progress,
@@ -129,18 +130,13 @@ def store_parsed_transcript(
 ) -> str:
     """Parse a model's transcription answer for one clip and store it; an answer with no text
     is flagged on the clip (and its StageRun keeps the raw answer), never silently dropped."""
-    from models.tables import StageRun
-
     parsed = parse("transcript", raw)
     text, spoken = parsed.data.get("text"), parsed.data.get("language")
     segments = [TranscribedSegment(clip.start_s, clip.end_s, text)] if text else []
     store_clip_transcript(
         scope, clip, ClipTranscript(clip.index, language or spoken, segments, raw)
     )
-    with session_scope() as session:
-        session.execute(
-            update(StageRun).where(StageRun.id == run_id).values(parse_status=parsed.status)
-        )
+    flag_parse(run_id, parsed.status)
     return parsed.status
 
 

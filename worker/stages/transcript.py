@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from models.db import session_scope
-from models.tables import Segment, Speaker, StageRun
+from models.tables import Segment, Speaker
 from worker.analysis import grounding, questions
 from worker.stages.runs import RunScope, guard
 
@@ -24,6 +24,7 @@ class Context:
     recorded_on: date
     duration_s: float
     kind: str
+    language: str | None
     reference_text: str | None
     content_hash: str
     student_id: int | None
@@ -63,6 +64,7 @@ def context(scope: RunScope) -> Context:
             (recording.recorded_at or recording.created_at).date(),
             recording.duration_s or max((line.end_s for line in lines), default=0.0),
             recording.kind,
+            recording.language,
             recording.reference_text,
             recording.content_hash,
             recording.student_id,
@@ -75,8 +77,3 @@ def transcript_of(facts: Context) -> grounding.Transcript:
         facts.names,
         facts.duration_s,
     )
-
-
-def flag(run_id: int, status: str) -> None:
-    with session_scope() as session:
-        session.execute(update(StageRun).where(StageRun.id == run_id).values(parse_status=status))
