@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.db import session_scope
 from models.folders import FolderFile, FolderScan, WatchedFolder
 from models.intake import RecordingMeta, accept_path
@@ -67,18 +67,13 @@ def register_folder(
     return report
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every time here is UTC.
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
-
-
 def folders_due(now: datetime | None = None) -> list[int]:
     """Claim every enabled watched folder whose schedule has come round."""
     now = now or utcnow()
     due = []
     with session_scope() as session:
         for folder in session.scalars(select(WatchedFolder).where(WatchedFolder.enabled)):
-            last = _aware(folder.last_scan_at)
+            last = as_utc(folder.last_scan_at) if folder.last_scan_at else None
             if last is None or (now - last).total_seconds() >= folder.every_s:
                 folder.last_scan_at = now
                 due.append(folder.id)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.db import session_scope
 from models.queues import send_run
 from models.runs import claim_run
@@ -31,11 +31,6 @@ class Swept:
     recording_id: int
     stage: str
     action: str  # "requeued" or "failed"
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def sweep_stuck_runs(settings: Settings, now: datetime | None = None) -> list[Swept]:
@@ -58,7 +53,7 @@ def sweep_stuck_runs(settings: Settings, now: datetime | None = None) -> list[Sw
             if newest is None:
                 continue
             moment = newest.started_at if newest.status == "running" else newest.finished_at
-            if newest.status in ("running", "abandoned") and moment and _aware(moment) < cutoff:
+            if newest.status in ("running", "abandoned") and moment and as_utc(moment) < cutoff:
                 stuck.append((recording_id, generation, newest.id, newest.stage))
     return [_settle(*item, limit_s) for item in stuck]
 
@@ -74,7 +69,6 @@ def _settle(recording_id: int, generation: int, run_id: int, stage: str, limit_s
             .where(StageRun.id == run_id, StageRun.status == "running")
             .values(status="abandoned", error=why, finished_at=utcnow())
         )
-        session.flush()
         recording = session.get(Recording, recording_id)
         if recording is None or recording.generation != generation:
             return Swept(recording_id, stage, "skipped")

@@ -12,6 +12,7 @@ from typing import Any
 
 import soundfile as sf
 
+from models.base import as_utc
 from models.db import session_scope
 from models.records import AudioInfo
 from models.settings import get_settings
@@ -169,7 +170,7 @@ def _created_at(value: Any) -> datetime | None:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = as_utc(moment)
     # Zeroed clocks (1904, 1970) and dates in the future are not when anyone recorded this.
     return moment if datetime(1990, 1, 1, tzinfo=UTC) < moment <= datetime.now(UTC) else None
 
