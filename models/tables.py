@@ -27,8 +27,6 @@ RECORDING_KINDS = ("meeting", "lesson")
 RECORDING_STATUSES = ("queued", "running", "done", "failed")
 # A new pipeline run may start only from a settled state; see models/runs.py.
 SETTLED_STATUSES = ("done", "failed")
-# What a StageRun is about when it is not the whole recording.
-SUBJECT_KINDS = ("clip", "turn", "speaker")
 # Interactive uploads go ahead of folder batches, which are admitted a few at a time.
 LANES = ("interactive", "batch")
 
@@ -207,7 +205,7 @@ class StageRun(Base):
     )
     stage: Mapped[str] = mapped_column(String(32))
     generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    # What the run is about: a clip, a speaker turn or a speaker (SUBJECT_KINDS) and its number
+    # What the run is about: "clip", "turn" (a speaker turn) or "speaker", and its number
     # within the run; both empty for a run over the whole recording.
     subject_kind: Mapped[str | None] = mapped_column(String(16))
     subject_index: Mapped[int | None] = mapped_column(Integer)

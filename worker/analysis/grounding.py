@@ -44,6 +44,7 @@ NEAR_S = 90.0  # how far from its moment a record's words may have been said
 QUOTE_SCORE = 90.0  # rapidfuzz partial ratio for a quote to count as found
 
 CJK = re.compile(r"[\u3400-\u9fff]")
+SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
 WORD = re.compile(r"[\w']+")
 
 
@@ -88,6 +89,11 @@ class Verdict:
     @property
     def supported(self) -> bool:
         return not self.problems
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences of a line, stripped (English and Chinese end marks)."""
+    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
 
 
 def _normal(text: str) -> str:

@@ -10,10 +10,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from worker.analysis.extract import NOT_NAMES
-from worker.analysis.grounding import Said
+from worker.analysis.extract import NAME, NOT_NAMES
+from worker.analysis.grounding import Said, sentences_of
 
-NAME = r"(?P<name>[A-Z][a-z]{1,20})"
 SELF = (
     re.compile(r"\b(?:[Tt]his is|[Mm]y name is|I am|I'm|[Ii]t's)\s+" + NAME + r"\b"),
     re.compile(r"\b" + NAME + r"\s+(?:speaking|here)\b"),
@@ -25,7 +24,6 @@ THANKS = re.compile(
     + r"\b"
 )
 ADDRESS = re.compile(r"^" + NAME + r",\s")
-SENTENCES = re.compile(r"[^.!?。！？]+[.!?。！？]*")
 # How much each cue counts; a suggestion needs at least SUGGEST_AT.
 SELF_VOTE, OTHER_VOTE, SUGGEST_AT = 3, 1, 2
 
@@ -52,7 +50,7 @@ def _cues(lines: Sequence[Said]) -> list[tuple[str, str, int, Said]]:
         if thanks and before is not None and before.speaker not in (None, line.speaker):
             cues.append((before.speaker or "", thanks.group("name"), OTHER_VOTE, line))
         # A question that ends the line and starts with a name is answered by that person.
-        sentences = [x.strip() for x in SENTENCES.findall(line.text) if x.strip()]
+        sentences = sentences_of(line.text)
         addressed = ADDRESS.match(sentences[-1]) if sentences else None
         if addressed and after is not None and after.speaker not in (None, line.speaker):
             cues.append((after.speaker or "", addressed.group("name"), OTHER_VOTE, line))

@@ -10,10 +10,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from worker.analysis.grounding import Said, content_terms
+from worker.analysis.grounding import Said, content_terms, sentences_of
 
 VERSION = "summarise-v1"  # stored as the model id of its StageRuns
-SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
 DECISION = re.compile(
     r"\b(?:we(?:'ve| have)? (?:decided|agreed)|decided to|agreed (?:to|that|on)|"
     r"let's go with|we(?:'ll| will) go with|the decision is)\b|决定|一致同意",
@@ -28,8 +27,7 @@ LETTERS = re.compile(r"[A-Za-z]")
 def _sentences(lines: Sequence[Said]) -> list[tuple[float, str]]:
     found = []
     for line in lines:
-        for sentence in SENTENCE.findall(line.text):
-            sentence = sentence.strip()
+        for sentence in sentences_of(line.text):
             hanzi = len(re.findall(r"[\u4e00-\u9fff]", sentence))
             words = len(sentence.split()) if LETTERS.search(sentence) else 0
             if hanzi >= MIN_HANZI or words >= MIN_WORDS:
