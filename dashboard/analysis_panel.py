@@ -10,11 +10,6 @@ from typing import Any
 import streamlit as st
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes // 60:d}:{minutes % 60:02d}:{secs:02d}"
-
-
 def _hidden_note(detail: dict[str, Any]) -> None:
     hidden = detail.get("hidden_unsupported") or {}
     total = sum(hidden.values())
@@ -28,6 +23,12 @@ def _hidden_note(detail: dict[str, Any]) -> None:
 def _why(record: dict[str, Any]) -> None:
     if not record.get("supported", True):
         st.warning("Not supported by the transcript: " + "; ".join(record.get("problems", [])))
+
+
+def _why_below(column: Any, record: dict[str, Any]) -> None:
+    """The reasons under one line of a list (an action item, a sentiment quote)."""
+    if not record.get("supported", True):
+        column.caption("unsupported: " + "; ".join(record.get("problems", [])))
 
 
 def draw_analysis(
@@ -58,8 +59,7 @@ def draw_analysis(
         due = f" (due {item['due']})" if item["due"] else ""
         left, right = st.columns([6, 1])
         left.text(f"{owner}: {item['task'] or ''}{due}")
-        if not item.get("supported", True):
-            left.caption("unsupported: " + "; ".join(item.get("problems", [])))
+        _why_below(left, item)
         if item["evidence_time"] is not None:
             with right:
                 play(item["evidence_time"], f"item-{n}")
@@ -83,7 +83,6 @@ def draw_analysis(
             left, right = st.columns([6, 1])
             who = speaker_names.get(span["speaker"] or "", span["speaker"] or "?")
             left.text(f"{who}, {span['label'] or ''}: \u201c{span['evidence']}\u201d")
-            if not span.get("supported", True):
-                left.caption("unsupported: " + "; ".join(span.get("problems", [])))
+            _why_below(left, span)
             with right:
                 play(span["start"], f"span-{n}")
