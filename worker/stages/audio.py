@@ -1,5 +1,6 @@
 """Reading a recording's decoded audio (16 kHz mono WAV, written by ingest) from disk, a window
-at a time, and finding its quiet points. Shared by the stages; it imports none of them."""
+at a time, finding its quiet points, and where a run found speech in it. Shared by the stages;
+it imports none of them."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from collections.abc import Callable
 
 import numpy as np
 import soundfile as sf
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from models.records import TimeSpan
 from models.settings import Settings
 from models.storage import audio_path
+from models.tables import SpeechRegion
 from worker.errors import CorruptAudioError
+from worker.stages.runs import RunScope
 
 SAMPLE_RATE = 16000
 FRAME_S = 0.05
@@ -43,3 +49,18 @@ def quiet_point_finder(samples: np.ndarray, sample_rate: int) -> Callable[[float
         return start_s + (int(np.argmin(energy)) + 0.5) * FRAME_S
 
     return quietest
+
+
+def speech_regions(session: Session, scope: RunScope) -> list[TimeSpan]:
+    """The run's speech regions, in time order (the input of diarization and clip planning)."""
+    return [
+        TimeSpan(r.start_s, r.end_s)
+        for r in session.scalars(
+            select(SpeechRegion)
+            .where(
+                SpeechRegion.recording_id == scope.recording_id,
+                SpeechRegion.generation == scope.generation,
+            )
+            .order_by(SpeechRegion.start_s)
+        )
+    ]

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from models.db import session_scope
 from models.records import PlannedClip, TimeSpan
 from models.settings import get_settings
-from models.tables import Clip, Segment, SpeakerTurn, SpeechRegion
-from worker.stages.audio import SAMPLE_RATE, quiet_point_finder, read_audio
+from models.tables import Clip, Segment, SpeakerTurn
+from worker.stages.audio import SAMPLE_RATE, quiet_point_finder, read_audio, speech_regions
 from worker.stages.runs import RunScope, delete_run_rows, guard, stage_run
 from worker.stages.speakers import ensure_speakers
 
@@ -182,14 +182,7 @@ def run(scope: RunScope) -> list[int]:
     with session_scope() as session:
         recording = guard(session, scope)
         duration, content_hash = recording.duration_s or 0.0, recording.content_hash
-        spans = [
-            TimeSpan(r.start_s, r.end_s)
-            for r in session.scalars(
-                select(SpeechRegion).where(
-                    SpeechRegion.recording_id == rid, SpeechRegion.generation == generation
-                )
-            )
-        ]
+        spans = speech_regions(session, scope)
         turns = [
             (t.start_s, t.end_s, t.speaker_label)
             for t in session.scalars(

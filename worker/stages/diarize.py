@@ -8,16 +8,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from models.db import session_scope
 from models.records import TimeSpan
 from models.settings import Settings, get_settings
-from models.tables import Speaker, SpeakerTurn, SpeechRegion
+from models.tables import Speaker, SpeakerTurn
 from worker.engines import cpu_diarizer, pyannote_engine, silero
 from worker.engines.cpu_diarizer import SpeakerTurn as Turn
-from worker.stages.audio import read_audio
+from worker.stages.audio import read_audio, speech_regions
 from worker.stages.runs import (
     DEFAULT_SPEAKER,
     RunScope,
@@ -75,21 +73,6 @@ def diarize(
         TimeSpan(min(s.start_s for s in speech), max(s.end_s for s in speech)) if speech else None
     )
     return [Turn(span.start_s, span.end_s, DEFAULT_SPEAKER)] if span else []
-
-
-def speech_regions(session: Session, scope: RunScope) -> list[TimeSpan]:
-    """The run's speech regions, in time order (the input of diarization and clip planning)."""
-    return [
-        TimeSpan(r.start_s, r.end_s)
-        for r in session.scalars(
-            select(SpeechRegion)
-            .where(
-                SpeechRegion.recording_id == scope.recording_id,
-                SpeechRegion.generation == scope.generation,
-            )
-            .order_by(SpeechRegion.start_s)
-        )
-    ]
 
 
 def run(scope: RunScope) -> None:
