@@ -72,7 +72,7 @@ def upload(viewer: Viewer, stream: BinaryIO, name: str, form: RecordingMeta) -> 
         intake = accept_stream(stream, name, get_settings(), meta)
     except RejectedUpload as exc:
         return UploadOutcome(name, None, str(exc), False)
-    if intake.created and intake.status == "queued":
+    if intake.awaits_first_run:
         start_current_run(intake.recording_id)
         return UploadOutcome(name, intake.recording_id, "queued", True)
     if intake.created:

@@ -52,6 +52,11 @@ class Intake:
     status: str
     error: str | None
 
+    @property
+    def awaits_first_run(self) -> bool:
+        """A new recording that passed intake: its first run is to be sent now."""
+        return self.created and self.status == "queued"
+
 
 def safe_display_name(name: str) -> str:
     """The uploaded name reduced to something safe to show: base name, no control characters."""

@@ -186,7 +186,7 @@ def eval_analysis(
     for audio, labels in labelled:
         meta = RecordingMeta(kind="meeting", language=labels.get("language"), uploaded_by="eval")
         intake = accept_path(audio, settings, meta)
-        if intake.created and intake.status == "queued":
+        if intake.awaits_first_run:
             start_current_run(intake.recording_id)
         files[intake.recording_id] = labels
     names = {rid: f"recording {rid}" for rid in files}

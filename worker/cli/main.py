@@ -96,7 +96,7 @@ def process(
             err.print(f"[red]{path}: {exc}[/red]")
             rejected.append({"original_name": path.name, "status": "failed", "error": str(exc)})
             continue
-        if intake.created and intake.status == "queued":
+        if intake.awaits_first_run:
             start_current_run(intake.recording_id)
             err.print(f"{path.name}: queued as recording {intake.recording_id}")
         elif intake.created:
