@@ -47,14 +47,15 @@ def test_summary_from_a_real_model_parses(engine: LlamaCppEngine) -> None:
 
 
 def _grounding_transcript() -> Any:
-    from worker.analysis.grounding import Said, Transcript
+    from worker.analysis.grounding import Transcript
+    from worker.analysis.questions import Line
 
     lines = []
     for line in MEETING:
         clock, rest = line[1:6], line[8:]
         speaker, text = rest.split(": ", 1)
         start = int(clock[:2]) * 60 + int(clock[3:])
-        lines.append(Said(start, start + 5, speaker.replace(" ", "_"), text))
+        lines.append(Line(start, start + 5, speaker.replace(" ", "_"), text))
     return Transcript(lines, {"Speaker_1": "Speaker 1", "Speaker_2": "Speaker 2"}, 30.0)
 
 

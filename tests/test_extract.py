@@ -7,14 +7,14 @@ from datetime import date
 import pytest
 
 from worker.analysis.extract import action_items
-from worker.analysis.grounding import Said
+from worker.analysis.questions import Line
 
 WEDNESDAY = date(2026, 11, 25)
 NAMES = {"SPEAKER_00": "Wei", "SPEAKER_01": "Speaker 2"}
 
 
 def _items(*lines: tuple[str | None, str]) -> list[tuple[str, str, str | None]]:
-    said = [Said(10.0 * n, 10.0 * n + 8, who, text) for n, (who, text) in enumerate(lines)]
+    said = [Line(10.0 * n, 10.0 * n + 8, who, text) for n, (who, text) in enumerate(lines)]
     return [(i["owner"], i["task"], i["due"]) for i in action_items(said, NAMES, WEDNESDAY)]
 
 
@@ -87,8 +87,8 @@ def test_nothing_said_of_a_date_leaves_it_empty() -> None:
     ]
 
 
-def _said(*lines: tuple[str, str]) -> list[Said]:
-    return [Said(3.0 * n, 3.0 * n + 3, who, text) for n, (who, text) in enumerate(lines)]
+def _said(*lines: tuple[str, str]) -> list[Line]:
+    return [Line(3.0 * n, 3.0 * n + 3, who, text) for n, (who, text) in enumerate(lines)]
 
 
 def test_speaker_names_are_suggested_from_the_conversation() -> None:

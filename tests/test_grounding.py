@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from worker.analysis.grounding import (
-    Said,
     Transcript,
     check_action_item,
     check_quote,
@@ -15,25 +14,26 @@ from worker.analysis.grounding import (
     echoes,
     resolve_person,
 )
+from worker.analysis.questions import Line
 
 MEETING = Transcript(
     [
-        Said(
+        Line(
             0.0, 6.0, "SPEAKER_00", "Good morning. Today we decide the LCD display for the remote."
         ),
-        Said(6.0, 12.0, "SPEAKER_01", "The menu should be simple, three buttons at most."),
-        Said(12.0, 20.0, "SPEAKER_00", "Sam, can you draw the menu layout by Friday?"),
-        Said(20.0, 24.0, "SPEAKER_01", "Yes, I will draw the menu layout."),
-        Said(24.0, 30.0, "SPEAKER_00", "We agreed to use a colour LCD display."),
-        Said(60.0, 64.0, "SPEAKER_01", "This remote keeps losing its battery cover."),
+        Line(6.0, 12.0, "SPEAKER_01", "The menu should be simple, three buttons at most."),
+        Line(12.0, 20.0, "SPEAKER_00", "Sam, can you draw the menu layout by Friday?"),
+        Line(20.0, 24.0, "SPEAKER_01", "Yes, I will draw the menu layout."),
+        Line(24.0, 30.0, "SPEAKER_00", "We agreed to use a colour LCD display."),
+        Line(60.0, 64.0, "SPEAKER_01", "This remote keeps losing its battery cover."),
     ],
     {"SPEAKER_00": "Wei", "SPEAKER_01": "Speaker 2"},
     70.0,
 )
 CHINESE = Transcript(
     [
-        Said(0.0, 5.0, "SPEAKER_00", "小李，你周五之前把预算表发给大家。"),
-        Said(5.0, 8.0, "SPEAKER_01", "好的，我周五之前发预算表。"),
+        Line(0.0, 5.0, "SPEAKER_00", "小李，你周五之前把预算表发给大家。"),
+        Line(5.0, 8.0, "SPEAKER_01", "好的，我周五之前发预算表。"),
     ],
     {"SPEAKER_00": "王老师", "SPEAKER_01": "小李"},
     10.0,
@@ -194,7 +194,7 @@ def test_summaries(
 
 def test_echoes_only_count_when_the_meeting_never_said_it() -> None:
     assert echoes("hold the fair on May 3", MEETING) == ["hold the fair on may 3"]
-    fair = Transcript([Said(0, 5, None, "We need volunteers for the spring fair.")], {}, 5.0)
+    fair = Transcript([Line(0, 5, None, "We need volunteers for the spring fair.")], {}, 5.0)
     assert echoes("spring fair volunteers", fair) == []
 
 

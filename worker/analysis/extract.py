@@ -16,8 +16,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from worker.analysis.grounding import Said
 from worker.analysis.parsers.dates import resolve_date
+from worker.analysis.questions import Line
 
 VERSION = "extract-v1"  # stored as the model id of its StageRuns
 NAME = r"(?P<name>[A-Z][a-z]{1,20})"
@@ -67,7 +67,7 @@ def _split_due(task: str) -> tuple[str, str | None]:
     return task.strip(), None
 
 
-def _item(owner: str, task: str, line: Said, recorded_on: date, how: str) -> dict[str, Any]:
+def _item(owner: str, task: str, line: Line, recorded_on: date, how: str) -> dict[str, Any]:
     task, due_words = _split_due(task.strip(" ,，"))
     return {
         "owner": owner,
@@ -80,7 +80,7 @@ def _item(owner: str, task: str, line: Said, recorded_on: date, how: str) -> dic
     }
 
 
-def _found(line: Said, names: dict[str, str], recorded_on: date) -> list[dict[str, Any]]:
+def _found(line: Line, names: dict[str, str], recorded_on: date) -> list[dict[str, Any]]:
     speaker = names.get(line.speaker or "", line.speaker or "the speaker")
     items = []
     for pattern, how in ((ADDRESSED, "asked"), (ADDRESSED_ZH, "asked"), (NAMED, "named")):
@@ -96,7 +96,7 @@ def _found(line: Said, names: dict[str, str], recorded_on: date) -> list[dict[st
 
 
 def action_items(
-    lines: Sequence[Said], names: dict[str, str], recorded_on: date
+    lines: Sequence[Line], names: dict[str, str], recorded_on: date
 ) -> list[dict[str, Any]]:
     """Items in the order they were said. A commitment ("I will …") that answers a request for
     the same task keeps the request's owner, time and due date."""

@@ -16,6 +16,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from worker.analysis.questions import Line
+
 # What earlier prompt versions showed as examples. A record repeating one of these when the
 # transcript never says it was copied from the prompt, not heard in the meeting.
 PROMPT_EXAMPLES = (
@@ -49,18 +51,8 @@ WORD = re.compile(r"[\w']+")
 
 
 @dataclass(frozen=True)
-class Said:
-    """One line of the transcript: who said what, when."""
-
-    start_s: float
-    end_s: float
-    speaker: str | None
-    text: str
-
-
-@dataclass(frozen=True)
 class Transcript:
-    lines: Sequence[Said]
+    lines: Sequence[Line]
     names: dict[str, str]  # speaker label -> display name
     duration_s: float
 

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from worker.analysis.extract import NAME, NOT_NAMES
-from worker.analysis.grounding import Said, sentences_of
+from worker.analysis.grounding import sentences_of
+from worker.analysis.questions import Line
 
 SELF = (
     re.compile(r"\b(?:[Tt]his is|[Mm]y name is|I am|I'm|[Ii]t's)\s+" + NAME + r"\b"),
@@ -35,7 +36,7 @@ class Suggestion:
     at_s: float
 
 
-def _cues(lines: Sequence[Said]) -> list[tuple[str, str, int, Said]]:
+def _cues(lines: Sequence[Line]) -> list[tuple[str, str, int, Line]]:
     """(speaker label, name, votes, the line that said it)."""
     cues = []
     for n, line in enumerate(lines):
@@ -57,11 +58,11 @@ def _cues(lines: Sequence[Said]) -> list[tuple[str, str, int, Said]]:
     return [c for c in cues if c[1] not in NOT_NAMES]
 
 
-def suggest_names(lines: Sequence[Said]) -> dict[str, Suggestion]:
+def suggest_names(lines: Sequence[Line]) -> dict[str, Suggestion]:
     """Speaker label -> the name the conversation gives them; one name per speaker and one
     speaker per name, strongest evidence first."""
     votes: dict[tuple[str, str], int] = defaultdict(int)
-    first: dict[tuple[str, str], Said] = {}
+    first: dict[tuple[str, str], Line] = {}
     for speaker, name, weight, line in _cues(lines):
         votes[(speaker, name)] += weight
         first.setdefault((speaker, name), line)

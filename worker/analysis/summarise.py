@@ -10,7 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from worker.analysis.grounding import Said, content_terms, sentences_of
+from worker.analysis.grounding import content_terms, sentences_of
+from worker.analysis.questions import Line
 
 VERSION = "summarise-v1"  # stored as the model id of its StageRuns
 DECISION = re.compile(
@@ -24,7 +25,7 @@ TOPIC_MIN_COUNT = 2
 LETTERS = re.compile(r"[A-Za-z]")
 
 
-def _sentences(lines: Sequence[Said]) -> list[tuple[float, str]]:
+def _sentences(lines: Sequence[Line]) -> list[tuple[float, str]]:
     found = []
     for line in lines:
         for sentence in sentences_of(line.text):
@@ -35,7 +36,7 @@ def _sentences(lines: Sequence[Said]) -> list[tuple[float, str]]:
     return found
 
 
-def summarise(lines: Sequence[Said], duration_s: float) -> dict[str, Any]:
+def summarise(lines: Sequence[Line], duration_s: float) -> dict[str, Any]:
     sentences = _sentences(lines)
     if not sentences:
         return {"summary": None, "topics": [], "decisions": []}

@@ -72,8 +72,4 @@ def context(scope: RunScope) -> Context:
 
 
 def transcript_of(facts: Context) -> grounding.Transcript:
-    return grounding.Transcript(
-        [grounding.Said(ln.start_s, ln.end_s, ln.speaker, ln.text) for ln in facts.lines],
-        facts.names,
-        facts.duration_s,
-    )
+    return grounding.Transcript(facts.lines, facts.names, facts.duration_s)
