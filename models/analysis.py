@@ -23,13 +23,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
-
-# Every table here also has ``generation``: the pipeline run that wrote the row (see
-# Recording.generation); readers show the current run's rows only.
+from models.base import Base, OfRun
 
 
-class Summary(Base):
+class Grounded:
+    """A record checked against the transcript (worker/analysis/grounding.py): an unsupported
+    one is kept with its reasons and left out of what readers show unless asked for."""
+
+    supported: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Summary(Grounded, OfRun, Base):
     __tablename__ = "summaries"
     __table_args__ = (UniqueConstraint("recording_id", "generation", name="uq_summaries_run"),)
 
@@ -38,18 +43,13 @@ class Summary(Base):
     stage_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("stage_runs.id", ondelete="SET NULL")
     )
-    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     status: Mapped[str] = mapped_column(String(16))
     summary: Mapped[str | None] = mapped_column(Text)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     decisions: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # Checked against the transcript (worker/analysis/grounding.py): an unsupported record is
-    # kept with its reasons and left out of what readers show unless asked for.
-    supported: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
-class ActionItem(Base):
+class ActionItem(Grounded, OfRun, Base):
     __tablename__ = "action_items"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -59,19 +59,14 @@ class ActionItem(Base):
     stage_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("stage_runs.id", ondelete="SET NULL")
     )
-    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     position: Mapped[int] = mapped_column(Integer)
     owner: Mapped[str | None] = mapped_column(String(255))
     task: Mapped[str | None] = mapped_column(Text)
     due: Mapped[str | None] = mapped_column(String(255))
     evidence_time_s: Mapped[float | None] = mapped_column(Float)
-    # Checked against the transcript (worker/analysis/grounding.py): an unsupported record is
-    # kept with its reasons and left out of what readers show unless asked for.
-    supported: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
-class SentimentSpan(Base):
+class SentimentSpan(Grounded, OfRun, Base):
     __tablename__ = "sentiment_spans"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -81,7 +76,6 @@ class SentimentSpan(Base):
     stage_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("stage_runs.id", ondelete="SET NULL")
     )
-    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     speaker_label: Mapped[str | None] = mapped_column(String(32))
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
@@ -90,13 +84,9 @@ class SentimentSpan(Base):
     score: Mapped[float | None] = mapped_column(Float)
     emotion: Mapped[str | None] = mapped_column(String(64))
     evidence: Mapped[str | None] = mapped_column(Text)
-    # Checked against the transcript (worker/analysis/grounding.py): an unsupported record is
-    # kept with its reasons and left out of what readers show unless asked for.
-    supported: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
-class PronunciationScore(Base):
+class PronunciationScore(OfRun, Base):
     """Scores for a recording, or for one speaker of a class recording."""
 
     __tablename__ = "pronunciation_scores"
@@ -108,7 +98,6 @@ class PronunciationScore(Base):
     stage_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("stage_runs.id", ondelete="SET NULL")
     )
-    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     speaker_label: Mapped[str | None] = mapped_column(String(32))
     student_id: Mapped[int | None] = mapped_column(ForeignKey("students.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import Integer
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def utcnow() -> datetime:
@@ -19,3 +20,10 @@ def as_utc(moment: datetime) -> datetime:
 
 class Base(DeclarativeBase):
     pass
+
+
+class OfRun:
+    """A row a pipeline run wrote. ``generation`` is that run's number (Recording.generation):
+    readers show the current run's rows only, and a task of an older run writes none."""
+
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

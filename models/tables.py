@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import accounts as _accounts  # noqa: F401 - registers tables recordings refer to
 from models import folders as _folders  # noqa: F401
-from models.base import Base, utcnow
+from models.base import Base, OfRun, utcnow
 
 RECORDING_KINDS = ("meeting", "lesson")
 RECORDING_STATUSES = ("queued", "running", "done", "failed")
@@ -105,7 +105,7 @@ class Recording(Base):
     )
 
 
-class Speaker(Base):
+class Speaker(OfRun, Base):
     __tablename__ = "speakers"
     __table_args__ = (
         UniqueConstraint("recording_id", "generation", "label", name="uq_speakers_run_label"),
@@ -115,7 +115,6 @@ class Speaker(Base):
     recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(32))
     display_name: Mapped[str] = mapped_column(String(128))
-    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Who gave the display name (None: the automatic "Speaker N"). A given name is carried to
     # the speaker of the next run whose speech overlaps this one's most.
     named_by: Mapped[str | None] = mapped_column(String(128))
@@ -127,7 +126,7 @@ class Speaker(Base):
     suggestion: Mapped[str | None] = mapped_column(Text)
 
 
-class SpeechRegion(Base):
+class SpeechRegion(OfRun, Base):
     """Where the voice activity detector heard speech; the clip planner's input."""
 
     __tablename__ = "speech_regions"
@@ -138,10 +137,9 @@ class SpeechRegion(Base):
     )
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
-    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
-class SpeakerTurn(Base):
+class SpeakerTurn(OfRun, Base):
     """Who spoke when, from the diarizer: exclusive turns (one speaker at a time)."""
 
     __tablename__ = "speaker_turns"
@@ -153,10 +151,9 @@ class SpeakerTurn(Base):
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
     speaker_label: Mapped[str] = mapped_column(String(32))
-    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
-class Clip(Base):
+class Clip(OfRun, Base):
     """One planned piece of audio (at most ``clip_max_s`` long) sent to a model."""
 
     __tablename__ = "clips"
@@ -171,13 +168,12 @@ class Clip(Base):
     end_s: Mapped[float] = mapped_column(Float)
     speaker_label: Mapped[str | None] = mapped_column(String(32))
     transcribed: Mapped[bool] = mapped_column(default=False)
-    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # "ok", or "empty" when the model's answer held no transcript (the raw answer stays on the
     # clip's StageRun and the recording lists the clip as flagged).
     transcript_status: Mapped[str | None] = mapped_column(String(16))
 
 
-class Segment(Base):
+class Segment(OfRun, Base):
     __tablename__ = "segments"
     __table_args__ = (Index("ix_segments_recording_start", "recording_id", "start_s"),)
 
@@ -189,12 +185,11 @@ class Segment(Base):
     end_s: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
-    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     speaker: Mapped[Speaker | None] = relationship()
 
 
-class StageRun(Base):
+class StageRun(OfRun, Base):
     """One execution of one stage: what ran, on what, what it answered and how long it took."""
 
     __tablename__ = "stage_runs"
@@ -204,7 +199,6 @@ class StageRun(Base):
         ForeignKey("recordings.id", ondelete="CASCADE"), index=True
     )
     stage: Mapped[str] = mapped_column(String(32))
-    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # What the run is about: "clip", "turn" (a speaker turn) or "speaker", and its number
     # within the run; both empty for a run over the whole recording.
     subject_kind: Mapped[str | None] = mapped_column(String(16))
