@@ -9,7 +9,7 @@ import shutil
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
-from sqlalchemy import update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.access import Viewer, may_change, may_see
@@ -17,10 +17,13 @@ from models.accounts import Student
 from models.db import session_scope
 from models.errors import RejectedUpload, RunRefused
 from models.intake import RecordingMeta, accept_stream
-from models.runs import current_run, rerun, start_current_run
+from models.base import utcnow
+from models.people import DirectoryError, normalise_language
+from models.runs import current_run, rerun, rerun_analysis, start_current_run
 from models.settings import get_settings
 from models.storage import recording_dir
-from models.tables import Recording, Speaker
+from models.tables import SETTLED_STATUSES, Recording, Segment, Speaker
+from models.voices import learn_voice
 
 
 @dataclass(frozen=True)
@@ -124,16 +127,82 @@ def rename_speaker(viewer: Viewer, recording_id: int, label: str, new_name: str)
     if not new_name:
         return "a name cannot be empty"
     with session_scope() as session:
-        if _changeable(session, viewer, recording_id) is None:
+        recording = _changeable(session, viewer, recording_id)
+        if recording is None:
             return "not found"
         # The current run's speaker; the name is kept (named_by) across re-runs.
-        changed = session.execute(
-            update(Speaker)
-            .where(
+        speaker = session.scalars(
+            select(Speaker).where(
                 Speaker.recording_id == recording_id, Speaker.label == label, current_run(Speaker)
             )
-            .values(display_name=new_name, named_by=viewer.username)
-        )
-        if not changed.rowcount:  # type: ignore[attr-defined]
+        ).one_or_none()
+        if speaker is None:
             return "no such speaker"
-    return "renamed"
+        speaker.display_name, speaker.named_by = new_name, viewer.username
+        # The team or class remembers the voice under this name (unless it turned that off).
+        remembered = learn_voice(session, recording, speaker, viewer.username)
+    return "renamed; voice remembered" if remembered else "renamed"
+
+
+def correct_and_rerun(
+    viewer: Viewer,
+    recording_id: int,
+    language: str | None,
+    reference_text: str | None,
+    expected_speakers: int | None,
+) -> str:
+    """Set what the machine should have known (language, reference text, number of
+    speakers) and run the recording again with it."""
+    try:
+        code = normalise_language(language)
+    except DirectoryError as exc:
+        return str(exc)
+    with session_scope() as session:
+        recording = _changeable(session, viewer, recording_id)
+        if recording is None:
+            return "not found"
+        if recording.status not in SETTLED_STATUSES:
+            return "it is still being processed: wait until it is done or failed"
+        recording.language = code
+        if recording.kind == "lesson":
+            recording.reference_text = (reference_text or "").strip() or None
+        recording.expected_speakers = expected_speakers or None
+    return retry(viewer, recording_id)
+
+
+def correct_line(viewer: Viewer, recording_id: int, segment_id: int, new_text: str) -> str:
+    """Correct one transcript line in place; what the machine heard is kept beside it."""
+    new_text = " ".join(new_text.split())
+    if not new_text:
+        return "a line cannot be empty (delete words, not the line)"
+    with session_scope() as session:
+        if _changeable(session, viewer, recording_id) is None:
+            return "not found"
+        segment = session.scalars(
+            select(Segment).where(
+                Segment.id == segment_id,
+                Segment.recording_id == recording_id,
+                current_run(Segment),
+            )
+        ).one_or_none()
+        if segment is None:
+            return "that line is no longer in the current transcript"
+        if segment.text == new_text:
+            return "unchanged"
+        if segment.original_text is None:
+            segment.original_text = segment.text
+        segment.text = new_text
+        segment.edited_by = viewer.username
+        segment.edited_at = utcnow()
+    return "corrected"
+
+
+def analyse_again(viewer: Viewer, recording_id: int) -> str:
+    with session_scope() as session:
+        if _changeable(session, viewer, recording_id) is None:
+            return "not found"
+    try:
+        rerun_analysis(recording_id)
+    except RunRefused as exc:
+        return str(exc)
+    return "analysis queued again"

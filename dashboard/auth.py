@@ -1,12 +1,20 @@
-"""Logging in and out of the dashboard; every page asks ``require_viewer`` who is asking."""
+"""Logging in and out of the dashboard; every page asks ``require_viewer`` who is asking.
+
+A login is a server-side row (models/sessions.py) named by a signed cookie, so it survives a
+reload and a new tab, and ends everywhere when the row ends. The cookie is written by a script
+in a zero-height component, because Streamlit has no API for setting one: it therefore cannot
+be HttpOnly. What protects it is said in the README (signed, SameSite=Strict, Secure over
+HTTPS, expiring, revocable, and no user text is ever drawn as HTML).
+"""
 
 from __future__ import annotations
 
-import time
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
+import streamlit.components.v1 as components
 from sqlalchemy import select
 
 from models.access import Viewer, load_viewer
@@ -14,9 +22,14 @@ from models.accounts import User
 from models.base import utcnow
 from models.db import session_scope
 from models.passwords import verify_password
+from models.sessions import COOKIE_NAME, active_session, end_session, open_session
 from models.settings import get_settings
 
+# The signed cookie value of this tab's login.
 SESSION_KEY = "tingshuo_auth"
+MUST_CHANGE_KEY = "tingshuo_must_change_password"
+_PENDING_COOKIE = "tingshuo_cookie_to_write"
+_CLEARED = "tingshuo_cookie_cleared"
 # Checked when the username is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = (
     "$argon2id$v=19$m=65536,t=3,p=4$Eo2uSBaxeHqV81/cBAZjAA$"
@@ -33,9 +46,19 @@ def login(username: str, password: str) -> Viewer | None:
         if not verify_password(user.password_hash, password):
             return None
         user.last_login_at = utcnow()
-        viewer = load_viewer(session, user.id)
-    st.session_state[SESSION_KEY] = {"user_id": user.id, "login_at": time.time()}
-    return viewer
+        user_id = user.id
+    return start_login(user_id)
+
+
+def start_login(user_id: int) -> Viewer | None:
+    """Open a login for this tab and have the browser keep its cookie."""
+    settings = get_settings()
+    with session_scope() as session:
+        cookie = open_session(session, user_id, settings)
+    st.session_state[SESSION_KEY] = cookie
+    st.session_state[_PENDING_COOKIE] = (cookie, settings.session_max_age_s)
+    st.session_state.pop(_CLEARED, None)
+    return current_viewer()
 
 
 def verified_email(claims: Mapping[str, Any]) -> str | None:
@@ -57,27 +80,74 @@ def login_external(claims: Mapping[str, Any]) -> Viewer | None:
         user_id = session.scalar(select(User.id).where(User.username == email, User.active))
         if user_id is None:
             return None
-    st.session_state[SESSION_KEY] = {"user_id": user_id, "login_at": time.time()}
-    return current_viewer()
+    return start_login(user_id)
+
+
+def _cookie() -> str | None:
+    """This tab's login: the one it made, else the one the browser brought when it connected."""
+    held = st.session_state.get(SESSION_KEY)
+    if held:
+        return str(held)
+    brought = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
+    return brought or None
 
 
 def logout() -> None:
+    cookie = _cookie()
+    if cookie:
+        with session_scope() as session:
+            end_session(session, cookie, get_settings())
+    _forget()
+
+
+def _forget() -> None:
     st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(MUST_CHANGE_KEY, None)
+    if not st.session_state.get(_CLEARED):  # tell the browser to drop it, once
+        st.session_state[_PENDING_COOKIE] = ("", 0)
+        st.session_state[_CLEARED] = True
 
 
 def current_viewer() -> Viewer | None:
-    auth = st.session_state.get(SESSION_KEY)
-    if not auth:
+    cookie = _cookie()
+    if not cookie:
         return None
-    if time.time() - float(auth.get("login_at", 0)) > get_settings().session_max_age_s:
-        logout()
-        return None
-    # Reloaded on every run: a disabled account or a changed team takes effect at once.
+    # Asked on every run: a logout elsewhere, a disabled account or a changed password ends
+    # this tab's login at its next click.
     with session_scope() as session:
-        viewer = load_viewer(session, int(auth["user_id"]))
-    if viewer is None:
-        logout()
+        active = active_session(session, cookie, get_settings())
+        viewer = load_viewer(session, active.user_id) if active else None
+    if active is None or viewer is None:
+        _forget()
+        return None
+    st.session_state[SESSION_KEY] = cookie
+    st.session_state[MUST_CHANGE_KEY] = active.must_change_password
     return viewer
+
+
+def current_session_id() -> int | None:
+    cookie = _cookie()
+    if not cookie:
+        return None
+    with session_scope() as session:
+        active = active_session(session, cookie, get_settings())
+    return active.session_id if active else None
+
+
+def write_pending_cookie() -> None:
+    """Hand the browser the cookie a login or logout of this run chose (once)."""
+    pending = st.session_state.pop(_PENDING_COOKIE, None)
+    if pending is None:
+        return
+    value, max_age = pending
+    cookie = f"{COOKIE_NAME}={value}; Path=/; Max-Age={int(max_age)}; SameSite=Strict"
+    components.html(
+        "<script>"
+        "const secure = window.parent.location.protocol === 'https:' ? '; Secure' : '';"
+        f"window.parent.document.cookie = {json.dumps(cookie)} + secure;"
+        "</script>",
+        height=0,
+    )
 
 
 def require_viewer(role: str | None = None) -> Viewer:

@@ -216,6 +216,7 @@ class FolderRow:
     kind: str
     export: str
     last_scan: str
+    watching: str
 
 
 def watched_folders() -> list[FolderRow]:
@@ -228,6 +229,7 @@ def watched_folders() -> list[FolderRow]:
                 f.kind,
                 (f.export_dir or "beside each file") if f.export_enabled else "off",
                 f"{f.last_scan_at:%Y-%m-%d %H:%M:%S}" if f.last_scan_at else "never",
+                "yes" if f.enabled else "stopped",
             )
             for f in session.scalars(select(WatchedFolder).order_by(WatchedFolder.id))
         ]
@@ -254,30 +256,6 @@ def recent_scans(limit: int = 50) -> list[dict[str, Any]]:
 def search(viewer: Viewer, query: str) -> list[Hit]:
     with session_scope() as session:
         return search_everything(session, viewer, query)
-
-
-def people_overview() -> dict[str, list[dict[str, Any]]]:
-    """Accounts, teams and classes (the admin page; it checks the role itself)."""
-    with session_scope() as session:
-        users = [
-            {
-                "username": u.username,
-                "name": u.display_name,
-                "role": u.role,
-                "active": u.active,
-                "teams": ", ".join(t.name for t in u.teams),
-            }
-            for u in session.scalars(select(User).order_by(User.username))
-        ]
-        groups = [
-            {"kind": "team", "name": t.name, "people": len(t.members)}
-            for t in session.scalars(select(Team).order_by(Team.name))
-        ]
-        groups += [
-            {"kind": "class", "name": c.name, "people": len(c.students)}
-            for c in session.scalars(select(SchoolClass).order_by(SchoolClass.name))
-        ]
-    return {"users": users, "groups": groups}
 
 
 # Ids are positive integers that fit the database's integer column.

@@ -81,12 +81,42 @@ def escape_markdown(text: str) -> str:
     return LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
+def analysis_sections(recording: Recording) -> list[tuple[str, list[str]]]:
+    """The analysis as plain sentences under headings: the summary, its decisions and the
+    action items with owner, due date and the moment they were said. Only what the export's
+    source holds: records the transcript does not support are left out unless it was asked to
+    show them, and then they say so."""
+    sections: list[tuple[str, list[str]]] = []
+    summary = recording.get("summary")
+    if summary and summary.get("summary"):
+        mark = "" if summary.get("supported", True) else " (not supported by the transcript)"
+        sections.append(("Summary", [str(summary["summary"]) + mark]))
+        if summary.get("decisions"):
+            sections.append(("Decisions", [str(d) for d in summary["decisions"]]))
+    items = recording.get("action_items") or []
+    if items:
+        lines = []
+        for item in items:
+            owner = item.get("owner") or "unassigned"
+            due = f", due {item['due']}" if item.get("due") else ""
+            said = item.get("evidence_time")
+            when = f" (said at {_stamp(said, '.')[:-4]})" if said is not None else ""
+            mark = "" if item.get("supported", True) else " (not supported by the transcript)"
+            lines.append(f"{owner}: {item['task']}{due}{when}{mark}")
+        sections.append(("Action items", lines))
+    return sections
+
+
 def to_markdown(recording: Recording) -> str:
     escape = escape_markdown
 
     lines = [f"# {escape(recording['original_name'])}", ""]
     duration = recording.get("duration_s") or 0
-    lines += [f"*{recording['kind']}, {duration / 60:.1f} min*", "", "## Transcript", ""]
+    lines += [f"*{recording['kind']}, {duration / 60:.1f} min*", ""]
+    for heading, entries in analysis_sections(recording):
+        lines += [f"## {heading}", ""]
+        lines += [f"- {escape(entry)}" for entry in entries] + [""]
+    lines += ["## Transcript", ""]
     for seg in recording["segments"]:
         who = _speaker(recording, seg["speaker"])
         stamp = _stamp(seg["start"], ".")[:-4]
@@ -113,6 +143,10 @@ def to_docx(recording: Recording) -> bytes:
     document.add_heading(recording["original_name"], level=1)
     duration = recording.get("duration_s") or 0
     document.add_paragraph(f"{recording['kind']}, {duration / 60:.1f} min")
+    for heading, entries in analysis_sections(recording):
+        document.add_heading(heading, level=2)
+        for entry in entries:
+            document.add_paragraph(entry, style="List Bullet")
     document.add_heading("Transcript", level=2)
     for seg in recording["segments"]:
         paragraph = document.add_paragraph()

@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
 
@@ -74,3 +74,18 @@ class FolderFile(Base):
     )
     outcome: Mapped[str] = mapped_column(String(16))
     exported: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def set_watching(session: Session, folder_id: int, enabled: bool) -> str:
+    """Stop (or resume) scanning a folder; its files, scans and recordings stay."""
+    folder = session.get(WatchedFolder, folder_id)
+    if folder is None:
+        raise LookupError(f"no watched folder {folder_id}")
+    if folder.enabled == enabled:
+        return f"folder {folder_id} ({folder.path}) is already {_state(enabled)}"
+    folder.enabled = enabled
+    return f"folder {folder_id} ({folder.path}) is now {_state(enabled)}"
+
+
+def _state(enabled: bool) -> str:
+    return "watched" if enabled else "not watched"

@@ -16,7 +16,9 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from models.accounts import SchoolClass, Team
 from models.db import session_scope
 from models.errors import RejectedUpload
 from models.settings import Settings
@@ -129,6 +131,8 @@ def _register(
         target = original_path(settings, content_hash)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, target)
+    with session_scope() as session:
+        language = meta.language or group_language(session, meta.team_id, meta.class_id)
     recording = Recording(
         content_hash=content_hash,
         original_name=safe_display_name(original_name),
@@ -139,7 +143,7 @@ def _register(
         team_id=meta.team_id,
         class_id=meta.class_id,
         student_id=meta.student_id,
-        language=meta.language or None,
+        language=language,
         reference_text=(meta.reference_text or "").strip() or None,
         expected_speakers=meta.expected_speakers,
         lane=meta.lane,
@@ -168,3 +172,14 @@ def accept_path(path: Path, settings: Settings, meta: RecordingMeta | None = Non
         raise RejectedUpload(f"{path} is not a file")
     with path.open("rb") as stream:
         return accept_stream(stream, path.name, settings, meta)
+
+
+def group_language(session: Session, team_id: int | None, class_id: int | None) -> str | None:
+    """The default language of the team or class an upload is filed under, if it has one."""
+    if team_id is not None:
+        team = session.get(Team, team_id)
+        return team.default_language if team is not None else None
+    if class_id is not None:
+        school_class = session.get(SchoolClass, class_id)
+        return school_class.default_language if school_class is not None else None
+    return None

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.accounts import ROLES, SchoolClass, Student, Team, TeamMember, User
-from models.passwords import hash_password
+from models.base import utcnow
+from models.passwords import hash_password, verify_password
+from models.sessions import end_user_sessions
 
 USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{2,64}$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
 class DirectoryError(ValueError):
@@ -88,3 +92,86 @@ def add_student(session: Session, class_name: str, student_name: str) -> Student
     session.add(student)
     session.flush()
     return student
+
+
+def remove_team_member(session: Session, team_name: str, username: str) -> str:
+    team = session.scalars(select(Team).where(Team.name == team_name)).one_or_none()
+    if team is None:
+        raise DirectoryError(f"no team named {team_name!r}")
+    user = _user(session, username)
+    membership = session.get(TeamMember, (team.id, user.id))
+    if membership is None:
+        raise DirectoryError(f"{username!r} is not in team {team_name!r}")
+    session.delete(membership)
+    return f"removed {username} from team {team_name}"
+
+
+def remove_student(session: Session, class_name: str, student_name: str) -> str:
+    """Take a student off the class list. Their recordings stay with the class (a teacher's
+    record), no longer filed under them."""
+    student = session.scalars(
+        select(Student)
+        .join(SchoolClass)
+        .where(SchoolClass.name == class_name, Student.name == student_name.strip())
+    ).one_or_none()
+    if student is None:
+        raise DirectoryError(f"no student {student_name!r} in class {class_name!r}")
+    session.delete(student)
+    return f"removed {student_name} from class {class_name}"
+
+
+def change_password(session: Session, user_id: int, current: str, new: str) -> None:
+    """The user's own change: the current password (or the one-time one) must be right."""
+    user = session.get(User, user_id)
+    if user is None or not verify_password(user.password_hash, current):
+        raise DirectoryError("the current password is wrong")
+    if new == current:
+        raise DirectoryError("the new password must differ from the current one")
+    _set_password(session, user, new, reason="password changed")
+
+
+def reset_password(session: Session, username: str) -> str:
+    """An admin's reset: a random one-time password, returned to be shown once. It only lets the
+    user choose a new password; every open login of theirs ends now."""
+    user = _user(session, username)
+    one_time = secrets.token_urlsafe(12)
+    _set_password(session, user, one_time, reason="password reset")
+    user.must_change_password = True
+    return one_time
+
+
+def _set_password(session: Session, user: User, password: str, reason: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = False
+    end_user_sessions(session, user.id, reason)
+
+
+def set_active(session: Session, username: str, active: bool) -> str:
+    user = _user(session, username)
+    if user.active == active:
+        return f"{username} is already {'active' if active else 'disabled'}"
+    user.active = active
+    if not active:
+        ended = end_user_sessions(session, user.id, "account disabled")
+        return f"disabled {username} and ended {ended} open login(s)"
+    return f"enabled {username}"
+
+
+def set_default_language(session: Session, kind: str, name: str, language: str | None) -> str:
+    """A team's or class's language for uploads that do not name one (None: detect)."""
+    table = Team if kind == "team" else SchoolClass
+    group = session.scalars(select(table).where(table.name == name)).one_or_none()
+    if group is None:
+        raise DirectoryError(f"no {kind} named {name!r}")
+    group.default_language = normalise_language(language)
+    return f"{kind} {name}: default language {group.default_language or 'detect'}"
+
+
+def normalise_language(language: str | None) -> str | None:
+    code = (language or "").strip().lower()
+    if code in ("", "auto", "detect"):
+        return None
+    if not LANGUAGE_CODE.match(code):
+        raise DirectoryError("a language is an ISO 639-1 code such as en or zh")
+    return code

@@ -108,9 +108,12 @@ def create_celery(settings: Settings) -> Celery:
 celery_app = create_celery(get_settings())
 
 
-def send_run(recording_id: int, generation: int, lane: str = "interactive") -> str:
-    """Queue run ``generation`` of a recording; the worker expands it into the pipeline."""
+def send_run(
+    recording_id: int, generation: int, lane: str = "interactive", start_at: str = "ingest"
+) -> str:
+    """Queue run ``generation`` of a recording; the worker expands it into the pipeline (from
+    ``start_at``: "ingest", or "analysis" when the run carries a transcript over)."""
     result = celery_app.send_task(
-        START_TASK, args=[recording_id, generation, lane], queue=queue_name("cpu", lane)
+        START_TASK, args=[recording_id, generation, lane, start_at], queue=queue_name("cpu", lane)
     )
     return str(result.id)

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from models.carry_over import copy_transcript
 from models.db import session_scope
 from models.errors import RunRefused
 from models.queues import send_run
@@ -90,4 +91,23 @@ def rerun(recording_id: int, settings: Settings, lane: str = "interactive") -> i
             )
         generation = claim_run(session, recording_id)
     send_run(recording_id, generation, lane)
+    return generation
+
+
+def rerun_analysis(recording_id: int, lane: str = "interactive") -> int:
+    """Run the analysis again on the current transcript, corrections included, without
+    transcribing again: a new run that starts from a copy of this run's transcript."""
+    with session_scope() as session:
+        recording = session.get(Recording, recording_id)
+        if recording is None:
+            raise RunRefused(f"no recording {recording_id}")
+        if recording.status != "done":
+            raise RunRefused(
+                f"recording {recording_id} is {recording.status}: only a finished transcript "
+                "can be analysed again"
+            )
+        previous = recording.generation
+        generation = claim_run(session, recording_id)
+        copy_transcript(session, recording_id, previous, generation)
+    send_run(recording_id, generation, lane, start_at="analysis")
     return generation

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models import accounts, analysis, folders, tables
+from models import accounts, analysis, folders, tables, voices
 from models.base import Base
 
 metadata = Base.metadata
-__all__ = ["accounts", "analysis", "folders", "metadata", "tables"]
+__all__ = ["accounts", "analysis", "folders", "metadata", "tables", "voices"]

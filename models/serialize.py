@@ -32,6 +32,8 @@ def recording_as_dict(recording: Recording) -> dict[str, Any]:
         "content_hash": recording.content_hash,
         "duration_s": recording.duration_s,
         "language": recording.language,
+        "reference_text": recording.reference_text,
+        "expected_speakers": recording.expected_speakers,
         "uploaded_by": recording.uploaded_by,
         "created_at": _time(recording.created_at),
         "finished_at": _time(recording.finished_at),
@@ -52,6 +54,10 @@ def recording_as_dict(recording: Recording) -> dict[str, Any]:
                 "speaker": speakers[seg.speaker_id].label if seg.speaker_id in speakers else None,
                 "text": seg.text,
                 "confidence": None if seg.confidence is None else round(seg.confidence, 3),
+                "id": seg.id,
+                "original_text": seg.original_text,
+                "edited_by": seg.edited_by,
+                "edited_at": _time(seg.edited_at),
             }
             for seg in recording.segments
         ],
@@ -104,6 +110,16 @@ def analysis_as_dict(
             current_run(StageRun),
             StageRun.parse_status.is_not(None),
             StageRun.parse_status != "ok",
+        )
+        .order_by(StageRun.id)
+    ).all()
+    # A stage that had nothing to do says why in its raw output ("skipped: ...").
+    skipped = session.scalars(
+        select(StageRun)
+        .where(
+            StageRun.recording_id == recording_id,
+            current_run(StageRun),
+            StageRun.raw_output.like("skipped:%"),
         )
         .order_by(StageRun.id)
     ).all()
@@ -175,6 +191,10 @@ def analysis_as_dict(
             for p in scores
         ],
         "hidden_unsupported": {} if show_unsupported else hidden,
+        "skipped": [
+            {"stage": r.stage, "why": (r.raw_output or "").removeprefix("skipped:").strip()}
+            for r in skipped
+        ],
         "flagged": [
             {
                 "stage": r.stage,

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     hf_token: SecretStr = SecretStr("")
     diarization_vad_threshold: float = 0.35
     diarization_threshold: float = 0.4
+    # Cosine similarity at which a speaker's voice is taken for a voice profile's (measured on
+    # the AMI excerpts: bench/voice_profiles.py, README).
+    voice_match_threshold: float = 0.8
 
     # Transcription engine. "auto": Qwen2-Audio when the analysis chose it for a GPU (CUDA and
     # weights present), else faster-whisper.
@@ -66,6 +69,9 @@ class Settings(BaseSettings):
     whisper_beam_size: int = 5
     cpu_threads: int = 2
     default_language: str = ""
+    # Below this, Whisper's language guess for a recording is a question to its owner, not a
+    # decision (worker/stages/language.py).
+    language_min_probability: float = 0.6
 
     # Analysis (summary, action items, sentiment, pronunciation). "auto": Qwen2-Audio when CUDA
     # and its weights are present, else an OpenAI-compatible server when configured, else the

@@ -124,6 +124,14 @@ class Speaker(OfRun, Base):
     # applied by itself; ``suggestion`` holds the words that gave it away.
     suggested_name: Mapped[str | None] = mapped_column(String(128))
     suggestion: Mapped[str | None] = mapped_column(Text)
+    # The speaker's voice (a unit GE2E embedding averaged over up to two minutes of their
+    # speech) and how many seconds it was averaged over; matched against voice profiles.
+    voice: Mapped[list[float] | None] = mapped_column(JSON)
+    voice_s: Mapped[float | None] = mapped_column(Float)
+    # The enrolled student this voice matched: their pronunciation report is filed under them.
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id", ondelete="SET NULL")
+    )
 
 
 class SpeechRegion(OfRun, Base):
@@ -185,6 +193,11 @@ class Segment(OfRun, Base):
     end_s: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
+    # A person's correction: ``text`` holds it (so search, exports and analysis use it) and
+    # ``original_text`` what the machine heard; who edited and when.
+    original_text: Mapped[str | None] = mapped_column(Text)
+    edited_by: Mapped[str | None] = mapped_column(String(128))
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     speaker: Mapped[Speaker | None] = relationship()
 

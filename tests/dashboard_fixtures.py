@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,10 +155,25 @@ def org(embedded_db: Path) -> Org:
     return build_org()
 
 
-def page(name: str, org: Org, user: str | None, **query: str) -> AppTest:
-    app = AppTest.from_file(str(PAGES / name), default_timeout=30)
+def login_cookie(user_id: int) -> str:
+    """A real login (a session row and its signed cookie value), as the login form makes."""
+    from models.sessions import open_session
+    from models.settings import get_settings
+
+    with session_scope() as session:
+        return open_session(session, user_id, get_settings())
+
+
+def page(name: str, org: Org, user: str | None, via_app: bool = False, **query: str) -> AppTest:
+    """The page on its own, or (``via_app``) inside the whole app with its navigation, which
+    pages that link to other pages (st.page_link) need."""
+    if via_app:
+        app = AppTest.from_file(str(PAGES.parent / "streamlit_app.py"), default_timeout=30)
+        app.switch_page(f"app_pages/{name}")
+    else:
+        app = AppTest.from_file(str(PAGES / name), default_timeout=30)
     if user is not None:
-        app.session_state[SESSION_KEY] = {"user_id": org.users[user], "login_at": time.time()}
+        app.session_state[SESSION_KEY] = login_cookie(org.users[user])
     for key, value in query.items():
         app.query_params[key] = value
     return app.run()

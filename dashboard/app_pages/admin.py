@@ -1,22 +1,61 @@
-"""People page (admins): accounts, teams and classes."""
+"""People page (admins): accounts, teams and classes, and changes to them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from dashboard.auth import require_viewer
-from dashboard.queries import people_overview
+from dashboard.directory import people_overview
 from models.db import session_scope
 from models.passwords import WeakPasswordError
-from models.people import DirectoryError, add_team_member, create_team, create_user
+from models.people import (
+    DirectoryError,
+    add_team_member,
+    create_team,
+    create_user,
+    remove_student,
+    remove_team_member,
+    reset_password,
+    set_active,
+    set_default_language,
+)
 
-require_viewer("admin")
+admin = require_viewer("admin")
 st.title("People")
 overview = people_overview()
+usernames = [u["username"] for u in overview["users"]]
+groups = overview["groups"]
+
+
+def change(action: Callable[[Session], str]) -> None:
+    """Run one change and say what it changed (or why it could not)."""
+    try:
+        with session_scope() as session:
+            said = action(session)
+    except (DirectoryError, WeakPasswordError) as exc:
+        st.error(str(exc))
+        return
+    st.session_state["people-said"] = said
+    st.rerun()
+
+
+said = st.session_state.pop("people-said", None)
+if said:
+    st.success(said)
+one_time = st.session_state.pop("people-one-time", None)
+if one_time:
+    st.warning("Shown once: give it to them in person. It only lets them choose a new password.")
+    st.code(one_time, language=None)
+
 st.subheader("Accounts")
 st.dataframe(overview["users"], hide_index=True, width="stretch")
 st.subheader("Teams and classes")
-st.dataframe(overview["groups"], hide_index=True, width="stretch")
+st.dataframe(
+    [{**g, "members": ", ".join(g["members"])} for g in groups], hide_index=True, width="stretch"
+)
 
 with st.form("new-user", clear_on_submit=True):
     st.write("New account")
@@ -25,13 +64,52 @@ with st.form("new-user", clear_on_submit=True):
     role = st.selectbox("Role", ["member", "teacher", "admin"])
     team = st.text_input("Team to join (optional; created if new)")
     if st.form_submit_button("Create"):
+
+        def create(session: Session) -> str:
+            create_user(session, username, password, role)
+            if team:
+                if team not in {g["name"] for g in groups if g["kind"] == "team"}:
+                    create_team(session, team)
+                add_team_member(session, team, username)
+                return f"created {username} in team {team}"
+            return f"created {username}"
+
+        change(create)
+
+with st.expander("Change an account"):
+    who = st.selectbox("Account", usernames, key="account")
+    disable_col, enable_col, reset_col = st.columns(3)
+    if disable_col.button("Disable", disabled=who == admin.username):
+        change(lambda session: set_active(session, who, False))
+    if enable_col.button("Enable"):
+        change(lambda session: set_active(session, who, True))
+    if reset_col.button("Reset password"):
         try:
             with session_scope() as session:
-                create_user(session, username, password, role)
-                if team:
-                    if team not in {g["name"] for g in overview["groups"]}:
-                        create_team(session, team)
-                    add_team_member(session, team, username)
-            st.success(f"created {username}")
-        except (DirectoryError, WeakPasswordError) as exc:
+                new = reset_password(session, who)
+        except DirectoryError as exc:
             st.error(str(exc))
+        else:
+            st.session_state["people-one-time"] = f"{who}: {new}"
+            st.session_state["people-said"] = f"reset the password of {who}; their logins ended"
+            st.rerun()
+
+with st.expander("Remove someone from a team or class"):
+    labels = {f"{g['kind']} {g['name']}": g for g in groups}
+    chosen = st.selectbox("Team or class", list(labels), key="group")
+    if chosen:
+        group = labels[chosen]
+        member = st.selectbox("Member" if group["kind"] == "team" else "Student", group["members"])
+        if st.button("Remove", disabled=member is None):
+            if group["kind"] == "team":
+                change(lambda session: remove_team_member(session, group["name"], member))
+            else:
+                change(lambda session: remove_student(session, group["name"], member))
+
+with st.expander("Default language of a team or class"):
+    labels = {f"{g['kind']} {g['name']}": g for g in groups}
+    chosen = st.selectbox("Team or class", list(labels), key="language-group")
+    code = st.text_input("Language (ISO 639-1 code such as en or zh; empty: detect)")
+    if chosen and st.button("Set language"):
+        group = labels[chosen]
+        change(lambda session: set_default_language(session, group["kind"], group["name"], code))

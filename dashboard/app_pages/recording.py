@@ -9,7 +9,10 @@ import streamlit as st
 from dashboard.actions import rename_speaker
 from dashboard.analysis_panel import draw_analysis
 from dashboard.auth import require_viewer
+from dashboard.corrections import draw_corrections, draw_rerun_settings
+from dashboard.player import draw_player
 from dashboard.pronunciation_panel import draw_reports
+from dashboard.transcript_view import clock, draw_transcript
 from dashboard.queries import (
     list_recordings,
     playable_audio,
@@ -17,7 +20,7 @@ from dashboard.queries import (
     recording_id_from,
     talk_time,
 )
-from models.exports import EXPORTERS, to_docx
+from models.exports import EXPORTERS, escape_markdown, to_docx
 
 BadgeColour = Literal["blue", "green", "orange", "violet", "red", "gray"]
 SPEAKER_COLOURS: tuple[BadgeColour, ...] = ("blue", "green", "orange", "violet", "red", "gray")
@@ -28,11 +31,6 @@ MIME = {
     "json": "application/json",
     "md": "text/markdown",
 }
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes // 60:d}:{minutes % 60:02d}:{secs:02d}"
 
 
 viewer = require_viewer()
@@ -54,6 +52,13 @@ chosen = st.selectbox(
     "Recording", ids, index=default, format_func=lambda i: f"{i}: {names.get(i, '?')}"
 )
 st.query_params["id"] = str(chosen)
+# A link may name a moment (?t=13, from a search hit): play from there, once.
+moment = st.query_params.get("t")
+if moment is not None:
+    if moment.replace(".", "", 1).isdigit():
+        st.session_state[f"start-{chosen}"] = float(moment)
+        st.session_state["autoplay"] = True
+    del st.query_params["t"]
 detail = recording_detail(viewer, chosen)
 if detail is None:
     # The same answer whether it does not exist or belongs to someone else.
@@ -70,7 +75,10 @@ st.caption(
 # One slot for the status in every state, so the elements below keep their places when the
 # progress bar goes (otherwise the old tabs linger under the new ones until the run ends).
 with st.container():
-    if detail["status"] == "failed":
+    if detail["status"] == "failed" and detail["stage"] == "language":
+        # Not a failure: detection asks instead of guessing (worker/stages/language.py).
+        st.warning(f"Which language is this? {detail['error']}")
+    elif detail["status"] == "failed":
         st.error(f"Failed at {detail['stage']}: {detail['error']}")
     elif detail["status"] != "done":
 
@@ -84,10 +92,20 @@ with st.container():
 
         live_progress()
 
+draw_rerun_settings(viewer, detail)
+
 audio = playable_audio(detail)
 start = st.session_state.get(f"start-{chosen}", 0)
 if audio is not None:
-    st.audio(str(audio), start_time=int(start))
+    lines = [(n, seg["start"], seg["end"]) for n, seg in enumerate(detail["segments"])]
+    draw_player(audio, start, st.session_state.pop("autoplay", False), lines)
+
+
+def play_from(seconds: float) -> None:
+    st.session_state[f"start-{chosen}"] = seconds
+    st.session_state["autoplay"] = True
+    st.rerun()
+
 
 speaker_names = {s["label"]: s["name"] for s in detail["speakers"]}
 colours = {
@@ -97,31 +115,33 @@ transcript_tab, analysis_tab, speakers_tab, raw_tab, export_tab = st.tabs(
     ["Transcript", "Analysis", "Speakers", "Model answers", "Export"]
 )
 with transcript_tab:
-    for index, segment in enumerate(detail["segments"]):
-        time_col, text_col = st.columns([1, 8])
-        if time_col.button(_clock(segment["start"]), key=f"seek-{index}"):
-            st.session_state[f"start-{chosen}"] = segment["start"]
-            st.rerun()
-        label = segment["speaker"]
-        if label:
-            text_col.badge(speaker_names.get(label, label), color=colours.get(label, "gray"))
-        # st.text never interprets markup: transcript text is shown exactly as recognised.
-        text_col.text(segment["text"])
+    draw_transcript(
+        detail["segments"],
+        lambda label: speaker_names.get(label or "", label or "?"),
+        lambda label: colours.get(label or "", "gray"),
+        play_from,
+    )
+    if detail.get("may_change") and detail["segments"]:
+        draw_corrections(viewer, detail)
 with analysis_tab:
     if st.toggle("Show unsupported", help="records the transcript does not support, marked"):
         detail = recording_detail(viewer, chosen, show_unsupported=True) or detail
 
     def play(seconds: float, key: str) -> None:
-        if st.button(f"▶ {_clock(seconds)}", key=key):
-            st.session_state[f"start-{chosen}"] = seconds
-            st.rerun()
+        if st.button(f"▶ {clock(seconds)}", key=key):
+            play_from(seconds)
+
+    for skipped in detail.get("skipped", []):
+        st.info(f"{skipped['stage'].capitalize()} skipped: {escape_markdown(skipped['why'])}")
 
     draw_analysis(detail, speaker_names, play)
     draw_reports(viewer, detail, speaker_names)
 with speakers_tab:
     totals = talk_time(detail)
     if totals:
-        st.bar_chart({"seconds": totals}, horizontal=True)
+        st.bar_chart(
+            {"seconds": totals}, horizontal=True, x_label="seconds of speech", y_label="speaker"
+        )
     if not detail.get("may_change"):
         st.caption("Only the uploader, the class's teacher or an admin can rename speakers.")
     for speaker in detail["speakers"] if detail.get("may_change") else []:

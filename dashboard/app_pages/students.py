@@ -9,6 +9,9 @@ import streamlit as st
 
 from dashboard.auth import require_viewer
 from dashboard.queries import SCORE_FIELDS, student_lessons
+from dashboard.student_notes import read_notes, save_notes
+from models.exports import escape_markdown
+from models.student_report import student_report_docx
 
 viewer = require_viewer("teacher")
 st.title("Students")
@@ -20,7 +23,14 @@ students = sorted({row["student"] for row in lessons})
 student = st.selectbox("Student", students)
 mine = [row for row in lessons if row["student"] == student]
 scored = [row for row in mine if row["overall"] is not None]
-if scored:
+if len(scored) == 1:
+    # One lesson is a point, not a line: its scores, said plainly.
+    st.subheader("Pronunciation (one lesson scored so far)")
+    only = scored[0]
+    for column, field in zip(st.columns(len(SCORE_FIELDS)), SCORE_FIELDS, strict=True):
+        value = only[field]
+        column.metric(f"{field} (0-100)", "-" if value is None else f"{value:.0f}")
+elif scored:
     st.subheader("Pronunciation over time")
     st.line_chart(
         [
@@ -32,9 +42,12 @@ if scored:
         x="lesson",
         y="score",
         color="measure",
+        x_label="lesson (date #recording)",
+        y_label="score (0-100)",
     )
+if scored:
     latest = scored[-1]
-    st.subheader(f"Latest report ({latest['date']}, {latest['name']})")
+    st.subheader(f"Latest report ({latest['date']}, {escape_markdown(latest['name'])})")
     st.text(f"Mispronounced: {latest['mispronounced'] or 'none'}")
     if latest["feedback"]:
         st.text(latest["feedback"])
@@ -47,3 +60,20 @@ writer = csv.DictWriter(buffer, fieldnames=list(mine[0]))
 writer.writeheader()
 writer.writerows(mine)
 st.download_button("Export CSV", buffer.getvalue(), file_name=f"{student}.csv", mime="text/csv")
+
+school_class = mine[0]["class"]
+st.subheader("Notes and report")
+with st.form(f"notes-{student}"):
+    notes = st.text_area(
+        "Teacher's notes (printed on the report)",
+        value=read_notes(viewer, student, school_class),
+        max_chars=5000,
+    )
+    if st.form_submit_button("Save notes"):
+        st.toast(save_notes(viewer, student, school_class, notes))
+st.download_button(
+    "Report for parents (DOCX)",
+    student_report_docx(student, school_class, mine, read_notes(viewer, student, school_class)),
+    file_name=f"{student} report.docx",
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)

@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import select
 
 from models.db import session_scope
-from models.folders import FolderScan, WatchedFolder
+from models.folders import FolderScan, WatchedFolder, set_watching
 from models.settings import get_settings
 from worker.cli.groups import resolve_groups
 from worker.cli.support import err, local_worker_if_needed, migrate_db
@@ -138,7 +138,30 @@ def watch_list() -> None:
                 if scan
                 else "never scanned"
             )
-            print(f"{folder.id}\t{folder.path}\tevery {folder.every_s} s\t{last}")
+            every = f"every {folder.every_s} s" if folder.enabled else "stopped"
+            print(f"{folder.id}\t{folder.path}\t{every}\t{last}")
+
+
+@watch_app.command("stop")
+def watch_stop(folder_id: int) -> None:
+    """Stop scanning a watched folder (what it found stays)."""
+    _set_watching(folder_id, False)
+
+
+@watch_app.command("resume")
+def watch_resume(folder_id: int) -> None:
+    """Scan a stopped folder on its schedule again."""
+    _set_watching(folder_id, True)
+
+
+def _set_watching(folder_id: int, enabled: bool) -> None:
+    migrate_db()
+    try:
+        with session_scope() as session:
+            err.print(set_watching(session, folder_id, enabled))
+    except LookupError as exc:
+        err.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(1) from None
 
 
 @watch_app.command("scan")

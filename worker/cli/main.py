@@ -18,6 +18,7 @@ from models.settings import get_settings
 from worker.cli import analysis as cli_analysis
 from worker.cli import batch as cli_batch
 from worker.cli import users as cli_users
+from worker.cli import voices as cli_voices
 from worker.cli.support import (
     ensure_default_models,
     err,
@@ -208,14 +209,25 @@ def up(port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
     """Migrate, then run a worker and the dashboard on this machine until Ctrl-C."""
     import subprocess
 
-    from worker.cli.processes import dashboard_argv, start_worker, stop, worker_running
+    from worker.cli.processes import (
+        dashboard_argv,
+        start_beat,
+        start_worker,
+        stop,
+        worker_running,
+    )
 
     settings = get_settings()
     migrate_db()
     ensure_default_models()
     processes = []
+    # The scheduler (celery beat) scans watched folders, admits batch work and sweeps stuck
+    # runs: inside the worker up starts, or on its own beside a worker that already runs.
+    schedule = settings.data_path / "beat-schedule"
     if not worker_running(settings):
-        processes.append(start_worker(settings))
+        processes.append(start_worker(settings, beat_schedule=schedule))
+    else:
+        processes.append(start_beat(settings, schedule))
     processes.append(subprocess.Popen(dashboard_argv(settings, port or None)))
     url = f"http://{settings.dashboard_address}:{port or settings.dashboard_port}"
     log = settings.data_path / "worker.log"
@@ -257,6 +269,7 @@ app.add_typer(cli_analysis.eval_app, name="eval")
 app.add_typer(cli_users.users_app, name="users")
 app.add_typer(cli_users.teams_app, name="teams")
 app.add_typer(cli_users.classes_app, name="classes")
+app.add_typer(cli_voices.voices_app, name="voices")
 
 
 def main() -> None:

@@ -79,6 +79,17 @@ def start_worker(
         )
 
 
+def start_beat(settings: Settings, schedule: Path) -> subprocess.Popen[bytes]:
+    """The scheduler alone, for when a worker already runs without it."""
+    settings.ensure_dirs()
+    argv = [sys.executable, "-m", "celery", "-A", "worker.queue.app", "beat"]
+    argv += ["--loglevel", "INFO", "--schedule", str(schedule)]
+    with (settings.data_path / "beat.log").open("ab") as log:
+        return subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True
+        )
+
+
 def dashboard_argv(settings: Settings, port: int | None = None) -> list[str]:
     upload_mb = max(1, settings.max_upload_bytes // (1024 * 1024))
     return [

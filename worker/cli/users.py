@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models.accounts import User
 from models.db import session_scope
@@ -19,6 +21,11 @@ from models.people import (
     create_class,
     create_team,
     create_user,
+    remove_student,
+    remove_team_member,
+    reset_password,
+    set_active,
+    set_default_language,
 )
 from worker.cli.support import err, migrate_db
 
@@ -83,6 +90,7 @@ def teams_create(name: str) -> None:
             create_team(session, name)
     except DirectoryError as exc:
         raise _fail(exc) from exc
+    err.print(f"created team {name}")
 
 
 @teams_app.command("add")
@@ -94,6 +102,7 @@ def teams_add(team: str, username: str) -> None:
             add_team_member(session, team, username)
     except DirectoryError as exc:
         raise _fail(exc) from exc
+    err.print(f"added {username} to team {team}")
 
 
 @classes_app.command("create")
@@ -106,6 +115,7 @@ def classes_create(
             create_class(session, name, teacher)
     except DirectoryError as exc:
         raise _fail(exc) from exc
+    err.print(f"created class {name}, taught by {teacher}")
 
 
 @classes_app.command("add-student")
@@ -116,3 +126,64 @@ def classes_add_student(school_class: str, student: str) -> None:
             add_student(session, school_class, student)
     except DirectoryError as exc:
         raise _fail(exc) from exc
+    err.print(f"added {student} to class {school_class}")
+
+
+def _change(action: Callable[[Session], str]) -> None:
+    """Run one directory change and say what it changed."""
+    migrate_db()
+    try:
+        with session_scope() as session:
+            said = action(session)
+    except DirectoryError as exc:
+        raise _fail(exc) from exc
+    err.print(said)
+
+
+@users_app.command("reset-password")
+def users_reset_password(username: str) -> None:
+    """Give the user a one-time password (printed once) and end their logins; they choose a
+    new password when they log in with it."""
+    migrate_db()
+    try:
+        with session_scope() as session:
+            one_time = reset_password(session, username)
+    except DirectoryError as exc:
+        raise _fail(exc) from exc
+    err.print(f"reset the password of {username} and ended their logins")
+    print(f"one-time password for {username}: {one_time}  (shown once)")
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable an account: it cannot log in, and its open logins end now."""
+    _change(lambda session: set_active(session, username, False))
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    _change(lambda session: set_active(session, username, True))
+
+
+@teams_app.command("remove")
+def teams_remove(team: str, username: str) -> None:
+    """Take a user out of a team."""
+    _change(lambda session: remove_team_member(session, team, username))
+
+
+@teams_app.command("language")
+def teams_language(team: str, language: str) -> None:
+    """The team's transcription language when an upload names none (auto: detect)."""
+    _change(lambda session: set_default_language(session, "team", team, language))
+
+
+@classes_app.command("remove-student")
+def classes_remove_student(school_class: str, student: str) -> None:
+    """Take a student off a class list (their recordings stay with the class)."""
+    _change(lambda session: remove_student(session, school_class, student))
+
+
+@classes_app.command("language")
+def classes_language(school_class: str, language: str) -> None:
+    """The class's transcription language when an upload names none (auto: detect)."""
+    _change(lambda session: set_default_language(session, "class", school_class, language))

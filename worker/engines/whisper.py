@@ -54,6 +54,12 @@ class WhisperEngine:
             local_files_only=True,
         )
 
+    def language_probabilities(self, samples: np.ndarray) -> list[tuple[str, float]]:
+        """Whisper's language probabilities for (the first 30 s of) the audio, likeliest first."""
+        audio = np.ascontiguousarray(samples, dtype=np.float32)
+        _, _, probabilities = self.model.detect_language(audio)
+        return [(str(code), float(p)) for code, p in probabilities]
+
     def transcribe(self, samples: np.ndarray, language: str | None = None) -> WhisperResult:
         audio = np.ascontiguousarray(samples, dtype=np.float32)
         if not language:

@@ -18,6 +18,7 @@ from worker.stages import (
     diarize,
     finalize,
     ingest,
+    language,
     pronunciation,
     sentiment,
     speech,
@@ -35,8 +36,13 @@ TASK_OPTIONS: dict[str, Any] = {
 
 
 @celery_app.task(name=START_TASK, **TASK_OPTIONS)
-def start_run(self: Task, recording_id: int, generation: int, lane: str = "interactive") -> None:
-    raise self.replace(pipeline_signature(RunScope(recording_id, generation), lane))
+def start_run(
+    self: Task, recording_id: int, generation: int, lane: str = "interactive", start_at: str = ""
+) -> None:
+    scope = RunScope(recording_id, generation)
+    if start_at == "analysis":  # the run carries its transcript over (models/carry_over.py)
+        raise self.replace(transcription_signature(scope, [], 1, lane))
+    raise self.replace(pipeline_signature(scope, lane))
 
 
 @celery_app.task(name="tingshuo.ingest", **TASK_OPTIONS)
@@ -58,6 +64,7 @@ def diarize_task(self: Task, recording_id: int, generation: int) -> None:
 def plan_task(self: Task, recording_id: int, generation: int, lane: str = "interactive") -> None:
     scope = RunScope(recording_id, generation)
     indices = run_step(self, scope, "plan", clips.run)
+    run_step(self, scope, "language", language.run)
     per_task = get_settings().clips_per_task
     raise self.replace(transcription_signature(scope, indices, per_task, lane))
 

@@ -16,6 +16,7 @@ from models.tables import Speaker, SpeakerTurn
 from worker.engines import cpu_diarizer, pyannote_engine, silero
 from worker.engines.cpu_diarizer import SpeakerTurn as Turn
 from worker.stages.audio import read_audio, speech_regions
+from worker.stages.voices import store_voices
 from worker.stages.runs import (
     DEFAULT_SPEAKER,
     RunScope,
@@ -110,3 +111,4 @@ def run(scope: RunScope) -> None:
             for t in turns
         )
         add_speakers(session, scope, talk)
+    store_voices(scope, samples, talk)

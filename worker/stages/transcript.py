@@ -4,7 +4,7 @@ stages; it imports none of them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -28,6 +28,8 @@ class Context:
     reference_text: str | None
     content_hash: str
     student_id: int | None
+    # Speakers recognised as enrolled students (voice profiles): label -> student id.
+    students: dict[str, int] = field(default_factory=dict)
 
 
 def context(scope: RunScope) -> Context:
@@ -68,6 +70,7 @@ def context(scope: RunScope) -> Context:
             recording.reference_text,
             recording.content_hash,
             recording.student_id,
+            {s.label: s.student_id for s in speakers.values() if s.student_id is not None},
         )
 
 

@@ -1,0 +1,46 @@
+"""The transcript as paragraphs: consecutive lines of one speaker together, each line keeping
+its time (click it to play from there), corrections marked, text drawn as text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+from typing import Any
+
+import streamlit as st
+
+from models.exports import escape_markdown
+
+
+def clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60:d}:{minutes % 60:02d}:{secs:02d}"
+
+
+def paragraphs(segments: list[dict[str, Any]]) -> list[list[tuple[int, dict[str, Any]]]]:
+    """Runs of consecutive lines by the same speaker, each line with its number."""
+    numbered = list(enumerate(segments))
+    return [list(run) for _, run in groupby(numbered, key=lambda item: item[1]["speaker"])]
+
+
+def draw_transcript(
+    segments: list[dict[str, Any]],
+    speaker_name: Callable[[str | None], str],
+    colour: Callable[[str | None], Any],
+    play: Callable[[float], None],
+) -> None:
+    for paragraph in paragraphs(segments):
+        first = paragraph[0][1]
+        with st.container(border=False):
+            st.badge(speaker_name(first["speaker"]), color=colour(first["speaker"]))
+            for number, segment in paragraph:
+                with st.container(key=f"line-{number}"):
+                    time_col, text_col = st.columns([1, 9])
+                    if time_col.button(clock(segment["start"]), key=f"seek-{number}"):
+                        play(segment["start"])
+                    # st.text never interprets markup: the words exactly as heard (or corrected).
+                    text_col.text(segment["text"])
+                    if segment.get("edited_by"):
+                        heard = escape_markdown(segment.get("original_text") or "")
+                        who = escape_markdown(segment["edited_by"])
+                        text_col.caption(f"corrected by {who}; the machine heard: {heard}")
