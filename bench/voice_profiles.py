@@ -24,11 +24,14 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from models.settings import Settings  # noqa: E402
 from models.voices import best_matches, unit  # noqa: E402
 from worker.stages.voices import voice_of  # noqa: E402
 
 AMI = ROOT.parent / "shared" / "data" / "diarization" / "ami_debug_train"
-THRESHOLDS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+THRESHOLDS = (0.7, 0.8, 0.85, 0.88, 0.9, 0.92, 0.95)
+# As the worker: a voice heard for less than this is neither matched nor learned from.
+MIN_SPEECH_S = Settings().voice_min_speech_s
 
 
 class _Profile:
@@ -66,7 +69,11 @@ def main(folder: Path) -> None:
             samples = samples.mean(axis=1)
         assert rate == 16000, rate
         voices[uri] = {who: voice_of(samples, spans) for who, spans in people.items()}
-    print(f"{len(voices)} excerpts, {sum(len(v) for v in voices.values())} speaker appearances")
+    appearances = [s for people in voices.values() for _, s in people.values()]
+    print(
+        f"{len(voices)} excerpts, {len(appearances)} speaker appearances, "
+        f"{sum(s >= MIN_SPEECH_S for s in appearances)} with {MIN_SPEECH_S:g} s of speech or more"
+    )
     print("threshold  suggested  correct  precision  recall (of people with a profile)")
     for threshold in THRESHOLDS:
         suggested = correct = enrolled = 0
@@ -75,13 +82,16 @@ def main(folder: Path) -> None:
             for other, others in voices.items():
                 if other != uri:
                     for who, (voice, seconds) in others.items():
-                        sums[who] = sums[who] + voice * seconds
+                        if seconds >= MIN_SPEECH_S:
+                            sums[who] = sums[who] + voice * seconds
             profiles = [
                 _Profile(n, who, [float(x) for x in unit(total)])
                 for n, (who, total) in enumerate(sorted(sums.items()))
             ]
             known = {p.name for p in profiles}
-            wanted = {who: voice for who, (voice, seconds) in people.items() if seconds > 0}
+            wanted = {
+                who: voice for who, (voice, seconds) in people.items() if seconds >= MIN_SPEECH_S
+            }
             matches = best_matches(wanted, profiles, threshold)  # type: ignore[arg-type]
             suggested += len(matches)
             correct += sum(match.name == who for who, match in matches.items())

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from models.access import Viewer, may_change, may_see
 from models.accounts import Student
+from models.base import utcnow
 from models.db import session_scope
 from models.errors import RejectedUpload, RunRefused
 from models.intake import RecordingMeta, accept_stream
-from models.base import utcnow
 from models.people import DirectoryError, normalise_language
 from models.runs import current_run, rerun, rerun_analysis, start_current_run
 from models.settings import get_settings
@@ -140,7 +140,9 @@ def rename_speaker(viewer: Viewer, recording_id: int, label: str, new_name: str)
             return "no such speaker"
         speaker.display_name, speaker.named_by = new_name, viewer.username
         # The team or class remembers the voice under this name (unless it turned that off).
-        remembered = learn_voice(session, recording, speaker, viewer.username)
+        remembered = learn_voice(
+            session, recording, speaker, viewer.username, get_settings().voice_min_speech_s
+        )
     return "renamed; voice remembered" if remembered else "renamed"
 
 

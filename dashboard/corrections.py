@@ -20,37 +20,39 @@ def draw_rerun_settings(viewer: Viewer, detail: dict[str, Any]) -> None:
     if not detail.get("may_change"):
         return
     asked = detail["status"] == "failed" and detail["stage"] == "language"
-    with st.expander("Language, reference text and speakers", expanded=asked):
-        with st.form(f"settings-{detail['id']}"):
-            current = detail.get("language") or ""
-            options = ["", *COMMON_LANGUAGES]
-            if current and current not in options:
-                options.append(current)
-            language = st.selectbox(
-                "Language",
-                options,
-                index=options.index(current),
-                format_func=lambda c: f"{language_name(c)} ({c})" if c else "detect",
+    with (
+        st.expander("Language, reference text and speakers", expanded=asked),
+        st.form(f"settings-{detail['id']}"),
+    ):
+        current = detail.get("language") or ""
+        options = ["", *COMMON_LANGUAGES]
+        if current and current not in options:
+            options.append(current)
+        language = st.selectbox(
+            "Language",
+            options,
+            index=options.index(current),
+            format_func=lambda c: f"{language_name(c)} ({c})" if c else "detect",
+        )
+        reference = None
+        if detail["kind"] == "lesson":
+            reference = st.text_area(
+                "Reference text (what the student reads aloud)",
+                value=detail.get("reference_text") or "",
+                max_chars=5000,
             )
-            reference = None
-            if detail["kind"] == "lesson":
-                reference = st.text_area(
-                    "Reference text (what the student reads aloud)",
-                    value=detail.get("reference_text") or "",
-                    max_chars=5000,
-                )
-            speakers = st.number_input(
-                "Expected number of speakers (0: unknown)",
-                0,
-                20,
-                int(detail.get("expected_speakers") or 0),
+        speakers = st.number_input(
+            "Expected number of speakers (0: unknown)",
+            0,
+            20,
+            int(detail.get("expected_speakers") or 0),
+        )
+        if st.form_submit_button("Save and run again"):
+            said = correct_and_rerun(
+                viewer, detail["id"], language or None, reference, int(speakers) or None
             )
-            if st.form_submit_button("Save and run again"):
-                said = correct_and_rerun(
-                    viewer, detail["id"], language or None, reference, int(speakers) or None
-                )
-                st.session_state["recording-said"] = said
-                st.rerun()
+            st.session_state["recording-said"] = said
+            st.rerun()
     said = st.session_state.pop("recording-said", None)
     if said:
         st.toast(said)

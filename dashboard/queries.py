@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from models.access import Viewer, may_change, may_override_scores, may_see, visible_recordings
-from models.accounts import SchoolClass, Student, Team, User
+from models.accounts import SchoolClass, Student, Team
 from models.analysis import PronunciationScore
 from models.db import session_scope
 from models.folders import FolderScan, WatchedFolder

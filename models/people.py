@@ -160,12 +160,24 @@ def set_active(session: Session, username: str, active: bool) -> str:
 
 def set_default_language(session: Session, kind: str, name: str, language: str | None) -> str:
     """A team's or class's language for uploads that do not name one (None: detect)."""
-    table = Team if kind == "team" else SchoolClass
-    group = session.scalars(select(table).where(table.name == name)).one_or_none()
+    code = normalise_language(language)
+    group = group_named(session, kind, name)
+    group.default_language = code
+    return f"{kind} {name}: default language {code or 'detect'}"
+
+
+def group_named(session: Session, kind: str, name: str) -> Team | SchoolClass:
+    """A team or a class by its name (``kind``: "team" or "class")."""
+    group: Team | SchoolClass | None
+    if kind == "team":
+        group = session.scalars(select(Team).where(Team.name == name)).one_or_none()
+    elif kind == "class":
+        group = session.scalars(select(SchoolClass).where(SchoolClass.name == name)).one_or_none()
+    else:
+        raise DirectoryError("say team or class")
     if group is None:
         raise DirectoryError(f"no {kind} named {name!r}")
-    group.default_language = normalise_language(language)
-    return f"{kind} {name}: default language {group.default_language or 'detect'}"
+    return group
 
 
 def normalise_language(language: str | None) -> str | None:

@@ -57,7 +57,9 @@ class Settings(BaseSettings):
     diarization_threshold: float = 0.4
     # Cosine similarity at which a speaker's voice is taken for a voice profile's (measured on
     # the AMI excerpts: bench/voice_profiles.py, README).
-    voice_match_threshold: float = 0.8
+    voice_match_threshold: float = 0.9
+    # A voice heard for less than this is too thin to match or to learn a profile from.
+    voice_min_speech_s: float = 5.0
 
     # Transcription engine. "auto": Qwen2-Audio when the analysis chose it for a GPU (CUDA and
     # weights present), else faster-whisper.

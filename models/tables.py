@@ -129,9 +129,7 @@ class Speaker(OfRun, Base):
     voice: Mapped[list[float] | None] = mapped_column(JSON)
     voice_s: Mapped[float | None] = mapped_column(Float)
     # The enrolled student this voice matched: their pronunciation report is filed under them.
-    student_id: Mapped[int | None] = mapped_column(
-        ForeignKey("students.id", ondelete="SET NULL")
-    )
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("students.id", ondelete="SET NULL"))
 
 
 class SpeechRegion(OfRun, Base):

@@ -10,11 +10,12 @@ be forgotten one by one, and a team or class can turn the feature off.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -55,7 +56,7 @@ class Match:
     student_id: int | None
 
 
-def unit(vector: Sequence[float]) -> np.ndarray:
+def unit(vector: npt.ArrayLike) -> np.ndarray:
     array = np.asarray(vector, dtype=np.float64)
     norm = float(np.linalg.norm(array))
     return array / norm if norm > 0 else array
@@ -84,10 +85,15 @@ def group_profiles(session: Session, recording: Recording) -> list[VoiceProfile]
     return list(session.scalars(select(VoiceProfile).where(_group_filter(recording))))
 
 
-def learn_voice(session: Session, recording: Recording, speaker: Speaker, by: str) -> bool:
+def learn_voice(
+    session: Session, recording: Recording, speaker: Speaker, by: str, min_speech_s: float
+) -> bool:
     """Fold the named speaker's voice into the group's profile of that name (weighted by
-    seconds of speech). Returns whether a profile was written."""
-    if speaker.voice is None or not profiles_enabled(session, recording):
+    seconds of speech). Returns whether a profile was written: not for a voice heard for
+    less than ``min_speech_s``, nor where the team or class turned profiles off."""
+    if speaker.voice is None or (speaker.voice_s or 0) < min_speech_s:
+        return False
+    if not profiles_enabled(session, recording):
         return False
     name = speaker.display_name
     profile = session.scalars(
@@ -113,7 +119,7 @@ def learn_voice(session: Session, recording: Recording, speaker: Speaker, by: st
 
 
 def enroll_student(
-    session: Session, student: Student, voice: Sequence[float], seconds: float, by: str
+    session: Session, student: Student, voice: npt.ArrayLike, seconds: float, by: str
 ) -> VoiceProfile:
     """A class roster entry's voice, from a short reading (replaces an earlier enrolment)."""
     profile = session.scalars(
@@ -129,7 +135,7 @@ def enroll_student(
 
 
 def best_matches(
-    voices: dict[str, Sequence[float]], profiles: Sequence[VoiceProfile], threshold: float
+    voices: Mapping[str, npt.ArrayLike], profiles: Sequence[VoiceProfile], threshold: float
 ) -> dict[str, Match]:
     """Each speaker's profile when the cosine similarity reaches ``threshold``; a profile goes
     to one speaker at most (the closest pairs first)."""

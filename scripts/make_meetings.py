@@ -24,9 +24,7 @@ PAUSE_S = 0.5
 
 def speak(text: str, voice: str, folder: Path) -> np.ndarray:
     path = folder / "line.wav"
-    subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", "150", "-w", str(path), text], check=True
-    )
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(path), text], check=True)
     samples, rate = sf.read(str(path), dtype="float32")
     return soxr.resample(samples, rate, RATE) if rate != RATE else samples
 

@@ -100,9 +100,7 @@ def test_log_in_upload_and_read_the_transcript(running_app: tuple[str, dict[str,
         # The page follows the processing live and shows the transcript when it is done.
         # The transcript's own line (the summary, chosen from the transcript, quotes it too).
         transcript_line = page.get_by_text("It was the first great sorrow of his life.", exact=True)
-        expect(transcript_line).to_be_visible(
-            timeout=180_000
-        )
+        expect(transcript_line).to_be_visible(timeout=180_000)
         page.screenshot(path=str(OUTPUT / "recording-page.png"), full_page=True)
 
         # Another user cannot open it, even knowing its URL.

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from dashboard.auth import SESSION_KEY
 from tests.conftest import LIBRISPEECH
-from tests.dashboard_fixtures import HOSTILE, PAGES, PASSWORD, Org, disable, org, page
+from tests.dashboard_fixtures import HOSTILE, PASSWORD, Org, org, page
 
 __all__ = ["org"]  # the fixture, imported for pytest
 

@@ -84,10 +84,26 @@ def test_words_to_practise_counts_across_lessons() -> None:
 
 def test_student_report_holds_scores_words_and_notes() -> None:
     lessons = [
-        {"date": "2026-11-02", "name": "week 1.wav", "overall": 61.0, "accuracy": 70.0,
-         "fluency": None, "completeness": 90.0, "prosody": None, "mispronounced": "three"},
-        {"date": "2026-11-09", "name": "week 2.wav", "overall": 74.4, "accuracy": 80.0,
-         "fluency": 60.0, "completeness": 95.0, "prosody": None, "mispronounced": "three, the"},
+        {
+            "date": "2026-11-02",
+            "name": "week 1.wav",
+            "overall": 61.0,
+            "accuracy": 70.0,
+            "fluency": None,
+            "completeness": 90.0,
+            "prosody": None,
+            "mispronounced": "three",
+        },
+        {
+            "date": "2026-11-09",
+            "name": "week 2.wav",
+            "overall": 74.4,
+            "accuracy": 80.0,
+            "fluency": 60.0,
+            "completeness": 95.0,
+            "prosody": None,
+            "mispronounced": "three, the",
+        },
     ]
     document = Document(io.BytesIO(student_report_docx("Lin", "Year 7", lessons, HOSTILE)))
     text = [p.text for p in document.paragraphs]
@@ -95,16 +111,24 @@ def test_student_report_holds_scores_words_and_notes() -> None:
     assert "three (2×)" in text and "the (1×)" in text
     assert HOSTILE in text  # Word shows it as typed; there is no markup to interpret
     rows = [[c.text for c in row.cells] for row in document.tables[0].rows]
-    assert rows[0] == ["date", "lesson", "overall", "accuracy", "fluency", "completeness", "prosody"]
+    assert rows[0] == [
+        "date",
+        "lesson",
+        "overall",
+        "accuracy",
+        "fluency",
+        "completeness",
+        "prosody",
+    ]
     assert rows[2] == ["2026-11-09", "week 2.wav", "74", "80", "60", "95", ""]
 
 
 def test_students_page_saves_notes_and_offers_the_report(org: Org) -> None:
     app = page("students.py", org, "tina")
-    notes = [t for t in app.text_area if t.label.startswith("Teacher's notes")][0]
+    notes = next(t for t in app.text_area if t.label.startswith("Teacher's notes"))
     notes.input("Practise 'th' sounds.")
     next(b for b in app.button if b.label == "Save notes").click().run()
-    assert [t.label for t in app.text_area][0].startswith("Teacher's notes")
+    assert next(t.label for t in app.text_area).startswith("Teacher's notes")
     assert app.text_area[0].value == "Practise 'th' sounds."
     # Another teacher's page never shows Lin, so the notes cannot be reached from it.
     from dashboard.student_notes import read_notes, save_notes

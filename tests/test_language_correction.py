@@ -29,14 +29,22 @@ from worker.stages.runs import RunScope
     [
         (Guess("en", 0.97, []), set(), None),
         (Guess("en", 0.97, []), {"en", "zh"}, None),
-        (Guess("la", 0.41, []), set(), "The language is unclear: it sounds most like Latin (41% sure)."),
+        (
+            Guess("la", 0.41, []),
+            set(),
+            "The language is unclear: it sounds most like Latin (41% sure).",
+        ),
         (
             Guess("de", 0.80, []),
             {"en"},
             "It sounds like German (80% sure), which this team or class has not used before "
             "(English).",
         ),
-        (Guess("xx", 0.2, []), set(), "The language is unclear: it sounds most like xx (20% sure)."),
+        (
+            Guess("xx", 0.2, []),
+            set(),
+            "The language is unclear: it sounds most like xx (20% sure).",
+        ),
     ],
 )
 def test_when_detection_asks_instead_of_guessing(
@@ -83,7 +91,10 @@ def test_a_language_the_team_never_used_is_asked_about(language_env: Path) -> No
         # Its history speaks Chinese only.
         session.add(
             Recording(
-                content_hash="c" * 64, original_name="old.wav", status="done", language="zh",
+                content_hash="c" * 64,
+                original_name="old.wav",
+                status="done",
+                language="zh",
                 team_id=team.id,
             )
         )

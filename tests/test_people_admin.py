@@ -58,7 +58,7 @@ def test_admin_reset_shows_a_one_time_password_once(org: Org) -> None:
 def test_admin_removes_a_member_and_a_student(org: Org) -> None:
     app = page("admin.py", org, "root")
     app.selectbox(key="group").select("team red").run()
-    remove = [s for s in app.selectbox if s.label == "Member"][0]
+    remove = next(s for s in app.selectbox if s.label == "Member")
     remove.select("alice").run()
     next(b for b in app.button if b.label == "Remove").click().run()
     assert said(app) == ["removed alice from team red"]
@@ -67,7 +67,7 @@ def test_admin_removes_a_member_and_a_student(org: Org) -> None:
         members = session.scalars(select(TeamMember.user_id).where(TeamMember.team_id == red))
         assert org.users["alice"] not in set(members)
     app.selectbox(key="group").select("class Year 7").run()
-    [s for s in app.selectbox if s.label == "Student"][0].select("Lin").run()
+    next(s for s in app.selectbox if s.label == "Student").select("Lin").run()
     next(b for b in app.button if b.label == "Remove").click().run()
     assert said(app) == ["removed Lin from class Year 7"]
     with session_scope() as session:
@@ -77,7 +77,7 @@ def test_admin_removes_a_member_and_a_student(org: Org) -> None:
 def test_a_team_default_language_applies_to_its_uploads(org: Org) -> None:
     app = page("admin.py", org, "root")
     app.selectbox(key="language-group").select("team red").run()
-    [t for t in app.text_input if t.label.startswith("Language")][0].input("zh")
+    next(t for t in app.text_input if t.label.startswith("Language")).input("zh")
     next(b for b in app.button if b.label == "Set language").click().run()
     assert said(app) == ["team red: default language zh"]
     with LIBRISPEECH.open("rb") as stream:
@@ -89,7 +89,7 @@ def test_a_team_default_language_applies_to_its_uploads(org: Org) -> None:
     with session_scope() as session:
         recording = session.get(Recording, intake.recording_id)
         assert recording is not None and recording.language == "zh"
-    [t for t in app.text_input if t.label.startswith("Language")][0].input("klingon!")
+    next(t for t in app.text_input if t.label.startswith("Language")).input("klingon!")
     next(b for b in app.button if b.label == "Set language").click().run()
     assert [e.value for e in app.error] == ["a language is an ISO 639-1 code such as en or zh"]
 
@@ -111,7 +111,9 @@ def test_cli_changes_say_what_they_changed(tmp_path: Path) -> None:
     cli("users", "create", "sam", "--password-stdin", stdin="long enough pw\n")
     assert cli("teams", "create", "red")[1] == "created team red"
     assert cli("teams", "add", "red", "sam")[1] == "added sam to team red"
-    assert cli("classes", "create", "Y7", "--teacher", "tina")[1] == "created class Y7, taught by tina"
+    assert (
+        cli("classes", "create", "Y7", "--teacher", "tina")[1] == "created class Y7, taught by tina"
+    )
     assert cli("classes", "add-student", "Y7", "Lin")[1] == "added Lin to class Y7"
     assert cli("teams", "language", "red", "en")[1] == "team red: default language en"
     assert cli("classes", "language", "Y7", "auto")[1] == "class Y7: default language detect"
@@ -139,7 +141,9 @@ def test_cli_changes_say_what_they_changed(tmp_path: Path) -> None:
 @pytest.mark.parametrize("button", ["Stop watching", "Watch again"])
 def test_admin_stops_and_resumes_watching_a_folder(org: Org, tmp_path: Path, button: str) -> None:
     with session_scope() as session:
-        session.add(WatchedFolder(path=str(tmp_path), every_s=60, enabled=button != "Stop watching"))
+        session.add(
+            WatchedFolder(path=str(tmp_path), every_s=60, enabled=button != "Stop watching")
+        )
     app = page("folders.py", org, "root")
     next(b for b in app.button if b.label == button).click().run()
     with session_scope() as session:

@@ -15,7 +15,7 @@ from models.accounts import LoginSession, User
 from models.base import utcnow
 from models.db import session_scope
 from models.passwords import verify_password
-from models.sessions import active_session, open_session, signing_key
+from models.sessions import active_session, signing_key
 from models.settings import Settings, get_settings
 from tests.dashboard_fixtures import PAGES, PASSWORD, Org, disable, login_cookie, org, page
 
@@ -145,7 +145,9 @@ def test_a_reset_password_works_once_to_choose_a_new_one(org: Org) -> None:
     app.button[0].click().run()
     assert "Choose a new password" not in [t.value for t in app.title]
     with session_scope() as session:
-        assert session.scalar(select(User.must_change_password).where(User.username == "bob")) is False
+        assert (
+            session.scalar(select(User.must_change_password).where(User.username == "bob")) is False
+        )
 
 
 def test_production_needs_a_real_secret_and_development_makes_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -169,9 +171,7 @@ def test_the_sidebar_draws_a_hostile_display_name_as_text(org: Org) -> None:
     from tests.dashboard_fixtures import HOSTILE
 
     with session_scope() as session:
-        session.execute(
-            update(User).where(User.username == "alice").values(display_name=HOSTILE)
-        )
+        session.execute(update(User).where(User.username == "alice").values(display_name=HOSTILE))
     app = AppTest.from_file(str(APP), default_timeout=30)
     app.session_state[SESSION_KEY] = login_cookie(org.users["alice"])
     app.run()

@@ -48,7 +48,7 @@ def _search(org: Org, user: str, words: str) -> list[str]:
 
 def test_a_corrected_line_is_what_search_and_exports_find(org: Org) -> None:
     app = page("recording.py", org, "alice", id=str(org.recordings["red"]))
-    area = [t for t in app.text_area if t.label == "Corrected text"][0]
+    area = next(t for t in app.text_area if t.label == "Corrected text")
     assert area.value == "We ship the release on Friday."
     area.input(CORRECTED)
     next(b for b in app.button if b.label == "Save correction").click().run()

@@ -12,7 +12,6 @@ from dashboard.auth import require_viewer
 from dashboard.corrections import draw_corrections, draw_rerun_settings
 from dashboard.player import draw_player
 from dashboard.pronunciation_panel import draw_reports
-from dashboard.transcript_view import clock, draw_transcript
 from dashboard.queries import (
     list_recordings,
     playable_audio,
@@ -20,6 +19,7 @@ from dashboard.queries import (
     recording_id_from,
     talk_time,
 )
+from dashboard.transcript_view import clock, draw_transcript
 from models.exports import EXPORTERS, escape_markdown, to_docx
 
 BadgeColour = Literal["blue", "green", "orange", "violet", "red", "gray"]

@@ -86,7 +86,11 @@ def start_beat(settings: Settings, schedule: Path) -> subprocess.Popen[bytes]:
     argv += ["--loglevel", "INFO", "--schedule", str(schedule)]
     with (settings.data_path / "beat.log").open("ab") as log:
         return subprocess.Popen(
-            argv, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+            start_new_session=True,
         )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from models.accounts import SchoolClass, Student, Team
 from models.db import session_scope
+from models.people import DirectoryError, group_named
 from models.settings import get_settings
 from models.voices import VoiceProfile, enroll_student
 from worker.cli.support import err, migrate_db
@@ -42,7 +43,7 @@ def voices_enroll(
         wav = Path(folder) / "reading.wav"
         try:
             decode(reading, wav, max_duration_s=600, min_duration_s=1.0)
-        except Exception as exc:  # noqa: BLE001 - any decoding problem is the file's
+        except Exception as exc:
             raise _fail(f"cannot read {reading}: {exc}") from None
         samples, _ = sf.read(str(wav), dtype="float32")
     spans = [(s.start_s, s.end_s) for s in speech_spans(samples, settings)]
@@ -58,7 +59,9 @@ def voices_enroll(
         if row is None:
             raise _fail(f"no student {student!r} in class {school_class!r}")
         enroll_student(session, row, voice, seconds, by="cli")
-    err.print(f"enrolled the voice of {student} in class {school_class} ({seconds:.0f} s of speech)")
+    err.print(
+        f"enrolled the voice of {student} in class {school_class} ({seconds:.0f} s of speech)"
+    )
 
 
 @voices_app.command("list")
@@ -71,7 +74,7 @@ def voices_list() -> None:
             group = (
                 f"team {teams.get(profile.team_id, '?')}"
                 if profile.team_id is not None
-                else f"class {classes.get(profile.class_id, '?')}"
+                else f"class {classes.get(profile.class_id or 0, '?')}"
             )
             kind = "enrolled" if profile.student_id else "named"
             print(f"{profile.id}\t{group}\t{profile.name}\t{kind}\t{profile.speech_s:.0f} s")
@@ -91,9 +94,7 @@ def voices_forget(profile_id: int) -> None:
 
 
 @voices_app.command("off")
-def voices_off(
-    kind: Annotated[str, typer.Argument(help="team or class")], name: str
-) -> None:
+def voices_off(kind: Annotated[str, typer.Argument(help="team or class")], name: str) -> None:
     """Stop remembering voices in a team or class, and delete the ones it kept."""
     _switch(kind, name, False)
 
@@ -105,13 +106,11 @@ def voices_on(kind: Annotated[str, typer.Argument(help="team or class")], name: 
 
 def _switch(kind: str, name: str, enabled: bool) -> None:
     migrate_db()
-    table = {"team": Team, "class": SchoolClass}.get(kind)
-    if table is None:
-        raise _fail("say team or class")
     with session_scope() as session:
-        group = session.scalars(select(table).where(table.name == name)).one_or_none()
-        if group is None:
-            raise _fail(f"no {kind} named {name!r}")
+        try:
+            group = group_named(session, kind, name)
+        except DirectoryError as exc:
+            raise _fail(str(exc)) from None
         group.voice_profiles = enabled
         forgotten = 0
         if not enabled:

@@ -16,7 +16,6 @@ from models.tables import Speaker, SpeakerTurn
 from worker.engines import cpu_diarizer, pyannote_engine, silero
 from worker.engines.cpu_diarizer import SpeakerTurn as Turn
 from worker.stages.audio import read_audio, speech_regions
-from worker.stages.voices import store_voices
 from worker.stages.runs import (
     DEFAULT_SPEAKER,
     RunScope,
@@ -26,6 +25,7 @@ from worker.stages.runs import (
     stage_run,
 )
 from worker.stages.speakers import add_speakers
+from worker.stages.voices import store_voices
 
 
 def choose_engine(settings: Settings) -> str:

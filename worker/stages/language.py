@@ -127,8 +127,6 @@ def run(scope: RunScope) -> None:
         )
     reason = unsure_reason(guess, known, settings.language_min_probability)
     if reason:
-        raise LanguageUnsure(
-            f"{reason} Set the language on the recording's page and run it again."
-        )
+        raise LanguageUnsure(f"{reason} Set the language on the recording's page and run it again.")
     with session_scope() as session:
         guard(session, scope).language = guess.language

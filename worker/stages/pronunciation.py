@@ -90,7 +90,7 @@ def gather_evidence(
                 np.asarray(audio, np.float32),
                 np.zeros(int(GAP_S * SAMPLE_RATE), np.float32),
             ]
-        student = facts.students.get(speaker, facts.student_id)
+        student = facts.student_of(speaker)
         subject = {"speaker": speaker, "student_id": student, "language": language}
         with stage_run(
             scope,
@@ -125,7 +125,7 @@ def _ask_prompt(
             "speaker": t.speaker,
             "start_s": t.start_s,
             "end_s": t.end_s,
-            "student_id": facts.students.get(t.speaker, facts.student_id),
+            "student_id": facts.student_of(t.speaker),
             "engine": engine.name,
         }
         for t in turns

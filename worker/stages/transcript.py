@@ -31,6 +31,11 @@ class Context:
     # Speakers recognised as enrolled students (voice profiles): label -> student id.
     students: dict[str, int] = field(default_factory=dict)
 
+    def student_of(self, speaker: str | None) -> int | None:
+        """Whose report a speaker's speech goes to: the enrolled student their voice matched,
+        else the student the recording is filed under."""
+        return self.students.get(speaker or "") or self.student_id
+
 
 def context(scope: RunScope) -> Context:
     with session_scope() as session:

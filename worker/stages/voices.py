@@ -46,7 +46,7 @@ def store_voices(
     scope: RunScope, samples: np.ndarray, talk: Mapping[str, Sequence[tuple[float, float]]]
 ) -> None:
     voices = {label: voice_of(samples, spans) for label, spans in talk.items()}
-    threshold = get_settings().voice_match_threshold
+    settings = get_settings()
     with session_scope() as session:
         recording = guard(session, scope)
         speakers = {
@@ -64,13 +64,21 @@ def store_voices(
                 speakers[label].voice = [float(x) for x in voice]
                 speakers[label].voice_s = round(seconds, 2)
                 heard[label] = voice
-        unnamed = {label: v for label, v in heard.items() if not speakers[label].named_by}
+        unnamed = {
+            label: voice
+            for label, voice in heard.items()
+            if not speakers[label].named_by
+            and (speakers[label].voice_s or 0) >= settings.voice_min_speech_s
+        }
         profiles = group_profiles(session, recording)
-        for label, match in best_matches(unnamed, profiles, threshold).items():
+        matches = best_matches(unnamed, profiles, settings.voice_match_threshold)
+        for label, match in matches.items():
             speaker = speakers[label]
             if match.student_id is not None:
                 speaker.display_name, speaker.named_by = match.name, "voice profile"
                 speaker.student_id = match.student_id
             else:
                 speaker.suggested_name = match.name
-                speaker.suggestion = f"sounds like {match.name} (voice match {match.similarity:.2f})"
+                speaker.suggestion = (
+                    f"sounds like {match.name} (voice match {match.similarity:.2f})"
+                )
