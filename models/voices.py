@@ -154,3 +154,25 @@ def best_matches(
         chosen[label] = Match(profile.id, profile.name, similarity, profile.student_id)
         taken.add(profile.id)
     return chosen
+
+
+def set_profiles_enabled(group: Team | SchoolClass, session: Session, enabled: bool) -> str:
+    """Turn voice profiles on or off for a team or class; off deletes the ones it kept."""
+    kind = "team" if isinstance(group, Team) else "class"
+    group.voice_profiles = enabled
+    if enabled:
+        return f"voice profiles for {kind} {group.name}: on"
+    column = VoiceProfile.team_id if kind == "team" else VoiceProfile.class_id
+    forgotten = 0
+    for profile in session.scalars(select(VoiceProfile).where(column == group.id)):
+        session.delete(profile)
+        forgotten += 1
+    return f"voice profiles for {kind} {group.name}: off ({forgotten} profile(s) deleted)"
+
+
+def forget_profile(session: Session, profile_id: int) -> str:
+    profile = session.get(VoiceProfile, profile_id)
+    if profile is None:
+        raise LookupError(f"no voice profile {profile_id}")
+    session.delete(profile)
+    return f"forgot the voice of {profile.name} (profile {profile_id})"

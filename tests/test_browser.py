@@ -110,3 +110,84 @@ def test_log_in_upload_and_read_the_transcript(running_app: tuple[str, dict[str,
         assert page.get_by_text("first great sorrow").count() == 0
         page.screenshot(path=str(OUTPUT / "other-user.png"), full_page=True)
         browser.close()
+
+
+MEETING = ROOT / "tests" / "data" / "synthetic_meeting.wav"
+
+
+def test_a_login_survives_reloads_tabs_and_links_and_ends_everywhere(
+    running_app: tuple[str, dict[str, str]],
+) -> None:
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _env = running_app
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
+        )
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_role("textbox", name="Username").fill("alice")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Library")).to_be_visible()
+
+        # The login is a signed cookie the browser keeps (not HttpOnly: see the README).
+        deadline = time.monotonic() + 15
+        cookie = None
+        while cookie is None and time.monotonic() < deadline:
+            cookie = next((c for c in context.cookies() if c["name"] == "tingshuo_session"), None)
+            time.sleep(0.2)
+        assert cookie is not None and cookie["sameSite"] == "Strict"
+
+        page.get_by_role("link", name="Upload").click()
+        page.locator("input[type=file]").set_input_files(str(MEETING))
+        page.get_by_role("button", name="Queue for processing").click()
+        expect(page.get_by_text(f"{MEETING.name}: queued")).to_be_visible()
+        # An in-app link, in this tab.
+        page.get_by_role("link", name="See progress in the library").click()
+        expect(page.get_by_role("heading", name="Library")).to_be_visible()
+        assert len(context.pages) == 1
+
+        page.get_by_role("link", name="Recording").click()
+        expect(page.get_by_text(re.compile("conference room", re.I)).first).to_be_visible(
+            timeout=240_000
+        )
+        page.reload()  # still logged in after a reload
+        expect(page.get_by_text(re.compile("conference room", re.I)).first).to_be_visible()
+        assert page.get_by_role("textbox", name="Username").count() == 0
+
+        # A search hit opens the recording, in this tab, at the moment it was said.
+        page.get_by_role("link", name="Search").click()
+        page.get_by_role("textbox", name="Words to find").fill("conference")
+        page.keyboard.press("Enter")
+        hit = page.get_by_role("link", name=re.compile(r"synthetic_meeting\.wav at \d+:\d\d"))
+        label = hit.first.inner_text()
+        minutes, seconds = (int(x) for x in re.findall(r"at (\d+):(\d\d)", label)[0])
+        hit.first.click()
+        expect(page.get_by_text(re.compile("conference room", re.I)).first).to_be_visible()
+        assert len(context.pages) == 1
+        page.wait_for_function(
+            f"() => {{ const a = document.querySelector('audio');"
+            f" return a && a.currentTime >= {minutes * 60 + seconds - 0.5}; }}",
+            timeout=30_000,
+        )
+        page.screenshot(path=str(OUTPUT / "search-hit-moment.png"), full_page=True)
+
+        # A second tab is logged in by the same cookie; logging out in one ends the other.
+        other = context.new_page()
+        other.goto(url)
+        expect(other.get_by_role("heading", name="Library")).to_be_visible()
+        page.get_by_role("button", name="Log out").click()
+        expect(page.get_by_role("textbox", name="Username")).to_be_visible()
+        other.get_by_role("link", name="Search").click()
+        expect(other.get_by_role("textbox", name="Username")).to_be_visible()
+        other.reload()
+        expect(other.get_by_role("textbox", name="Username")).to_be_visible()
+        browser.close()

@@ -21,10 +21,12 @@ from models.settings import get_settings
 from models.tables import Speaker
 from models.voices import Match, VoiceProfile, best_matches, unit
 from tests.conftest import DATA, run_cli, tingshuo_env
+from tests.dashboard_fixtures import Org, org, page
 from worker.stages import diarize, ingest, speech
 from worker.stages.runs import RunScope
 from worker.stages.transcript import context
 
+__all__ = ["org"]
 FIRST, SECOND = DATA / "ami" / "trn06_0-30s.wav", DATA / "ami" / "trn09_0-30s.wav"
 
 
@@ -155,3 +157,21 @@ def test_teams_can_turn_profiles_off(embedded_db: Path) -> None:
 def test_unit_keeps_a_zero_vector_zero() -> None:
     assert list(unit([0.0, 0.0])) == [0.0, 0.0]
     assert np.isclose(np.linalg.norm(unit([3.0, 4.0])), 1.0)
+
+
+def test_admin_forgets_a_voice_and_turns_a_class_off(org: Org) -> None:
+    with session_scope() as session:
+        red = session.scalar(select(Team.id).where(Team.name == "red"))
+        session.add(VoiceProfile(team_id=red, name="Sam", embedding=[1.0, 0.0], speech_s=9))
+        session.add(VoiceProfile(team_id=red, name="Kim", embedding=[0.0, 1.0], speech_s=9))
+    app = page("admin.py", org, "root")
+    next(b for b in app.button if b.label == "Forget this voice").click().run()
+    assert [s.value for s in app.success] == ["forgot the voice of Sam (profile 1)"]
+    app.selectbox(key="voices-group").select("team red").run()
+    next(b for b in app.button if b.label == "Profiles off (deletes them)").click().run()
+    assert [s.value for s in app.success] == [
+        "voice profiles for team red: off (1 profile(s) deleted)"
+    ]
+    with session_scope() as session:
+        assert session.scalars(select(VoiceProfile)).all() == []
+        assert session.scalar(select(Team.voice_profiles).where(Team.name == "red")) is False

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.orm import Session
 
 from dashboard.auth import require_viewer
-from dashboard.directory import people_overview
+from dashboard.directory import people_overview, voice_profiles
 from models.db import session_scope
 from models.passwords import WeakPasswordError
 from models.people import (
@@ -16,18 +17,38 @@ from models.people import (
     add_team_member,
     create_team,
     create_user,
+    group_named,
     remove_student,
     remove_team_member,
     reset_password,
     set_active,
     set_default_language,
 )
+from models.voices import forget_profile, set_profiles_enabled
 
 admin = require_viewer("admin")
 st.title("People")
 overview = people_overview()
 usernames = [u["username"] for u in overview["users"]]
 groups = overview["groups"]
+
+
+def _profile_label(profile_id: int) -> str:
+    found = next(p for p in voice_profiles() if p["id"] == profile_id)
+    return f"{found['name']} ({found['group']})"
+
+
+def _forget(session: Session, profile_id: int) -> str:
+    try:
+        return forget_profile(session, profile_id)
+    except LookupError as exc:
+        raise DirectoryError(str(exc.args[0])) from None
+
+
+def _switch(session: Session, group: dict[str, Any], enabled: bool) -> str:
+    return set_profiles_enabled(
+        group_named(session, group["kind"], group["name"]), session, enabled
+    )
 
 
 def change(action: Callable[[Session], str]) -> None:
@@ -113,3 +134,26 @@ with st.expander("Default language of a team or class"):
     if chosen and st.button("Set language"):
         group = labels[chosen]
         change(lambda session: set_default_language(session, group["kind"], group["name"], code))
+
+with st.expander("Voice profiles"):
+    st.caption(
+        "Voices people named, kept per team or class to suggest names in later recordings; "
+        "enrolled students are named outright. Turning a group off deletes its profiles."
+    )
+    profiles = voice_profiles()
+    if profiles:
+        st.dataframe(profiles, hide_index=True, width="stretch")
+        forget = st.selectbox(
+            "Profile", [p["id"] for p in profiles], format_func=lambda i: _profile_label(i)
+        )
+        if st.button("Forget this voice"):
+            change(lambda session: _forget(session, forget))
+    labels = {f"{g['kind']} {g['name']}": g for g in groups}
+    chosen = st.selectbox("Team or class", list(labels), key="voices-group")
+    on_col, off_col = st.columns(2)
+    if chosen and on_col.button("Profiles on"):
+        group = labels[chosen]
+        change(lambda session: _switch(session, group, True))
+    if chosen and off_col.button("Profiles off (deletes them)"):
+        group = labels[chosen]
+        change(lambda session: _switch(session, group, False))

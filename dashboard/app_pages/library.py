@@ -37,10 +37,11 @@ def recordings_table() -> None:
     if not rows:
         st.info("No recordings yet: upload some on the Upload page.")
         return
-    st.dataframe(
+    st.caption("Select a row to open its recording.")
+    table = st.dataframe(
         [
             {
-                "open": f"/recording?id={r.id}",
+                "id": r.id,
                 "name": r.name,
                 "kind": r.kind,
                 "group": r.group,
@@ -54,12 +55,18 @@ def recordings_table() -> None:
             for r in rows
         ],
         column_config={
-            "open": st.column_config.LinkColumn("open", display_text=r"id=(\d+)"),
             "progress": st.column_config.ProgressColumn("progress", min_value=0, max_value=100),
         },
         hide_index=True,
         width="stretch",
+        key="library-table",
+        on_select="rerun",
+        selection_mode="single-row",
     )
+    chosen = table.selection.rows if table is not None else []
+    if chosen:
+        # In this tab: the login and the filters stay where they are.
+        st.switch_page("app_pages/recording.py", query_params={"id": str(rows[chosen[0]].id)})
 
 
 recordings_table()

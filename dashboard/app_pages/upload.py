@@ -58,4 +58,4 @@ if submitted:
     for file in files or []:
         outcome = upload(viewer, file, file.name, final)
         (st.success if outcome.ok else st.error)(f"{outcome.name}: {outcome.message}")
-    st.markdown("[See progress in the library](/)")
+    st.page_link("app_pages/library.py", label="See progress in the library")

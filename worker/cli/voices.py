@@ -14,7 +14,7 @@ from models.accounts import SchoolClass, Student, Team
 from models.db import session_scope
 from models.people import DirectoryError, group_named
 from models.settings import get_settings
-from models.voices import VoiceProfile, enroll_student
+from models.voices import VoiceProfile, enroll_student, forget_profile, set_profiles_enabled
 from worker.cli.support import err, migrate_db
 
 voices_app = typer.Typer(help="Voice profiles: who is who across recordings.", no_args_is_help=True)
@@ -85,12 +85,10 @@ def voices_forget(profile_id: int) -> None:
     """Delete one voice profile."""
     migrate_db()
     with session_scope() as session:
-        profile = session.get(VoiceProfile, profile_id)
-        if profile is None:
-            raise _fail(f"no voice profile {profile_id}")
-        name = profile.name
-        session.delete(profile)
-    err.print(f"forgot the voice of {name} (profile {profile_id})")
+        try:
+            err.print(forget_profile(session, profile_id))
+        except LookupError as exc:
+            raise _fail(str(exc.args[0])) from None
 
 
 @voices_app.command("off")
@@ -111,12 +109,4 @@ def _switch(kind: str, name: str, enabled: bool) -> None:
             group = group_named(session, kind, name)
         except DirectoryError as exc:
             raise _fail(str(exc)) from None
-        group.voice_profiles = enabled
-        forgotten = 0
-        if not enabled:
-            column = VoiceProfile.team_id if kind == "team" else VoiceProfile.class_id
-            for profile in session.scalars(select(VoiceProfile).where(column == group.id)):
-                session.delete(profile)
-                forgotten += 1
-    state = "on" if enabled else f"off ({forgotten} profile(s) deleted)"
-    err.print(f"voice profiles for {kind} {name}: {state}")
+        err.print(set_profiles_enabled(group, session, enabled))
