@@ -140,3 +140,57 @@ def test_students_page_saves_notes_and_offers_the_report(org: Org) -> None:
     assert tom is not None
     assert read_notes(tom, "Lin", "Year 7") == ""
     assert save_notes(tom, "Lin", "Year 7", "overwritten") == "not found"
+
+
+def _score(recording_id: int, overall: float) -> None:
+    from models.analysis import PronunciationScore
+    from models.db import session_scope
+
+    with session_scope() as session:
+        session.add(
+            PronunciationScore(
+                recording_id=recording_id,
+                status="ok",
+                accuracy=overall,
+                overall=overall,
+                mispronounced=["three"],
+            )
+        )
+
+
+def test_one_scored_lesson_is_shown_as_scores_not_an_empty_chart(org: Org) -> None:
+    _score(org.recordings["lesson"], 72.0)
+    app = page("students.py", org, "tina")
+    assert [(m.label, m.value) for m in app.metric][:2] == [
+        ("overall (0-100)", "72"),
+        ("accuracy (0-100)", "72"),
+    ]
+    assert "Pronunciation (one lesson scored so far)" in [s.value for s in app.subheader]
+    assert not app.get("vega_lite_chart")
+
+
+def test_several_scored_lessons_are_a_chart_with_units(org: Org) -> None:
+    from models.db import session_scope
+    from models.tables import Recording
+
+    _score(org.recordings["lesson"], 72.0)
+    with session_scope() as session:
+        first = session.get(Recording, org.recordings["lesson"])
+        assert first is not None
+        second = Recording(
+            content_hash="e" * 64,
+            original_name="week 2.wav",
+            kind="lesson",
+            status="done",
+            class_id=first.class_id,
+            student_id=first.student_id,
+        )
+        session.add(second)
+        session.flush()
+        second_id = second.id
+    _score(second_id, 80.0)
+    app = page("students.py", org, "tina")
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = charts[0].proto.spec
+    assert "score (0-100)" in spec and "lesson (date #recording)" in spec
