@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.access import Viewer
-from models.accounts import SchoolClass, Student
+from models.accounts import Student
 from models.db import session_scope
+from models.people import find_student
 
 
 def _student(session: Session, viewer: Viewer, name: str, class_name: str) -> Student | None:
-    student = session.scalars(
-        select(Student)
-        .join(SchoolClass)
-        .where(Student.name == name, SchoolClass.name == class_name)
-    ).one_or_none()
+    student = find_student(session, class_name, name)
     if student is None:
         return None
     if not viewer.is_admin and student.class_id not in viewer.class_ids:

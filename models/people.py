@@ -106,14 +106,18 @@ def remove_team_member(session: Session, team_name: str, username: str) -> str:
     return f"removed {username} from team {team_name}"
 
 
-def remove_student(session: Session, class_name: str, student_name: str) -> str:
-    """Take a student off the class list. Their recordings stay with the class (a teacher's
-    record), no longer filed under them."""
-    student = session.scalars(
+def find_student(session: Session, class_name: str, student_name: str) -> Student | None:
+    return session.scalars(
         select(Student)
         .join(SchoolClass)
         .where(SchoolClass.name == class_name, Student.name == student_name.strip())
     ).one_or_none()
+
+
+def remove_student(session: Session, class_name: str, student_name: str) -> str:
+    """Take a student off the class list. Their recordings stay with the class (a teacher's
+    record), no longer filed under them."""
+    student = find_student(session, class_name, student_name)
     if student is None:
         raise DirectoryError(f"no student {student_name!r} in class {class_name!r}")
     session.delete(student)

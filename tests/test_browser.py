@@ -132,11 +132,7 @@ def test_a_login_survives_reloads_tabs_and_links_and_ends_everywhere(
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(30_000)
         page = context.new_page()
-        page.goto(url)
-        page.get_by_role("textbox", name="Username").fill("alice")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("heading", name="Library")).to_be_visible()
+        log_in(page, url, "alice")
 
         # The login is a signed cookie the browser keeps (not HttpOnly: see the README).
         deadline = time.monotonic() + 15
@@ -184,10 +180,32 @@ def test_a_login_survives_reloads_tabs_and_links_and_ends_everywhere(
         other = context.new_page()
         other.goto(url)
         expect(other.get_by_role("heading", name="Library")).to_be_visible()
+        elsewhere = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        elsewhere.set_default_timeout(30_000)
+        log_in(elsewhere, url, "alice")
         page.get_by_role("button", name="Log out").click()
         expect(page.get_by_role("textbox", name="Username")).to_be_visible()
         other.get_by_role("link", name="Search").click()
         expect(other.get_by_role("textbox", name="Username")).to_be_visible()
         other.reload()
         expect(other.get_by_role("textbox", name="Username")).to_be_visible()
+        # Another browser's login is its own; "Log out everywhere" ends it too.
+        elsewhere.get_by_role("link", name="Search").click()
+        expect(elsewhere.get_by_role("heading", name="Search")).to_be_visible()
+        log_in(page, url, "alice")
+        page.get_by_role("link", name="Account").click()
+        page.get_by_role("button", name="Log out everywhere").click()
+        expect(page.get_by_role("textbox", name="Username")).to_be_visible()
+        elsewhere.get_by_role("link", name="Library").click()
+        expect(elsewhere.get_by_role("textbox", name="Username")).to_be_visible()
         browser.close()
+
+
+def log_in(page, url: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Library")).to_be_visible()

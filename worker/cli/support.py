@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import typer
 from rich.console import Console
 
 from models.db import session_scope
@@ -14,6 +15,12 @@ from models.serialize import full_recording
 from models.settings import get_settings
 
 err = Console(stderr=True)
+
+
+def failure(problem: object) -> typer.Exit:
+    """Say what went wrong (in red, on stderr) and give the exit to raise: code 1."""
+    err.print(f"[red]{problem}[/red]")
+    return typer.Exit(1)
 
 
 def migrate_db() -> None:

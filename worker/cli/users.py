@@ -27,16 +27,11 @@ from models.people import (
     set_active,
     set_default_language,
 )
-from worker.cli.support import err, migrate_db
+from worker.cli.support import err, failure, migrate_db
 
 users_app = typer.Typer(help="Dashboard accounts.", no_args_is_help=True)
 teams_app = typer.Typer(help="Teams (meetings).", no_args_is_help=True)
 classes_app = typer.Typer(help="Classes and their students (lessons).", no_args_is_help=True)
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[red]{exc}[/red]")
-    return typer.Exit(1)
 
 
 @users_app.command("create")
@@ -65,7 +60,7 @@ def users_create(
         with session_scope() as session:
             create_user(session, username, password, role, name or None)
     except (DirectoryError, WeakPasswordError) as exc:
-        raise _fail(exc) from exc
+        raise failure(exc) from exc
     err.print(f"created {role} {username}")
     if generate:
         print(f"password for {username}: {password}  (shown once; change it after logging in)")
@@ -89,7 +84,7 @@ def teams_create(name: str) -> None:
         with session_scope() as session:
             create_team(session, name)
     except DirectoryError as exc:
-        raise _fail(exc) from exc
+        raise failure(exc) from exc
     err.print(f"created team {name}")
 
 
@@ -101,7 +96,7 @@ def teams_add(team: str, username: str) -> None:
         with session_scope() as session:
             add_team_member(session, team, username)
     except DirectoryError as exc:
-        raise _fail(exc) from exc
+        raise failure(exc) from exc
     err.print(f"added {username} to team {team}")
 
 
@@ -114,7 +109,7 @@ def classes_create(
         with session_scope() as session:
             create_class(session, name, teacher)
     except DirectoryError as exc:
-        raise _fail(exc) from exc
+        raise failure(exc) from exc
     err.print(f"created class {name}, taught by {teacher}")
 
 
@@ -125,7 +120,7 @@ def classes_add_student(school_class: str, student: str) -> None:
         with session_scope() as session:
             add_student(session, school_class, student)
     except DirectoryError as exc:
-        raise _fail(exc) from exc
+        raise failure(exc) from exc
     err.print(f"added {student} to class {school_class}")
 
 
@@ -136,7 +131,7 @@ def _change(action: Callable[[Session], str]) -> None:
         with session_scope() as session:
             said = action(session)
     except DirectoryError as exc:
-        raise _fail(exc) from exc
+        raise failure(exc) from exc
     err.print(said)
 
 
@@ -149,7 +144,7 @@ def users_reset_password(username: str) -> None:
         with session_scope() as session:
             one_time = reset_password(session, username)
     except DirectoryError as exc:
-        raise _fail(exc) from exc
+        raise failure(exc) from exc
     err.print(f"reset the password of {username} and ended their logins")
     print(f"one-time password for {username}: {one_time}  (shown once)")
 

@@ -10,19 +10,14 @@ import soundfile as sf
 import typer
 from sqlalchemy import select
 
-from models.accounts import SchoolClass, Student, Team
+from models.accounts import SchoolClass, Team
 from models.db import session_scope
-from models.people import DirectoryError, group_named
+from models.people import DirectoryError, find_student, group_named
 from models.settings import get_settings
 from models.voices import VoiceProfile, enroll_student, forget_profile, set_profiles_enabled
-from worker.cli.support import err, migrate_db
+from worker.cli.support import err, failure, migrate_db
 
 voices_app = typer.Typer(help="Voice profiles: who is who across recordings.", no_args_is_help=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]{message}[/red]")
-    return typer.Exit(1)
 
 
 @voices_app.command("enroll")
@@ -44,20 +39,16 @@ def voices_enroll(
         try:
             decode(reading, wav, max_duration_s=600, min_duration_s=1.0)
         except Exception as exc:
-            raise _fail(f"cannot read {reading}: {exc}") from None
+            raise failure(f"cannot read {reading}: {exc}") from None
         samples, _ = sf.read(str(wav), dtype="float32")
     spans = [(s.start_s, s.end_s) for s in speech_spans(samples, settings)]
     voice, seconds = voice_of(samples, spans)
     if seconds < 3.0:
-        raise _fail(f"only {seconds:.1f} s of speech in {reading}: record 10 s or more")
+        raise failure(f"only {seconds:.1f} s of speech in {reading}: record 10 s or more")
     with session_scope() as session:
-        row = session.scalars(
-            select(Student)
-            .join(SchoolClass)
-            .where(SchoolClass.name == school_class, Student.name == student)
-        ).one_or_none()
+        row = find_student(session, school_class, student)
         if row is None:
-            raise _fail(f"no student {student!r} in class {school_class!r}")
+            raise failure(f"no student {student!r} in class {school_class!r}")
         enroll_student(session, row, voice, seconds, by="cli")
     err.print(
         f"enrolled the voice of {student} in class {school_class} ({seconds:.0f} s of speech)"
@@ -88,7 +79,7 @@ def voices_forget(profile_id: int) -> None:
         try:
             err.print(forget_profile(session, profile_id))
         except LookupError as exc:
-            raise _fail(str(exc.args[0])) from None
+            raise failure(str(exc.args[0])) from None
 
 
 @voices_app.command("off")
@@ -108,5 +99,5 @@ def _switch(kind: str, name: str, enabled: bool) -> None:
         try:
             group = group_named(session, kind, name)
         except DirectoryError as exc:
-            raise _fail(str(exc)) from None
+            raise failure(str(exc)) from None
         err.print(set_profiles_enabled(group, session, enabled))
