@@ -175,3 +175,34 @@ def test_admin_forgets_a_voice_and_turns_a_class_off(org: Org) -> None:
     with session_scope() as session:
         assert session.scalars(select(VoiceProfile)).all() == []
         assert session.scalar(select(Team.voice_profiles).where(Team.name == "red")) is False
+
+
+def test_a_teacher_enrols_a_student_from_their_lesson(org: Org) -> None:
+    with session_scope() as session:
+        speaker = session.scalars(
+            select(Speaker).where(Speaker.recording_id == org.recordings["lesson"])
+        ).one()
+        speaker.voice, speaker.voice_s = [0.6, 0.8], 3.0
+    app = page("students.py", org, "tina")
+    next(b for b in app.button if b.label == "Enrol voice from this lesson").click().run()
+    assert [t.value for t in app.toast] == ["only 3 s of speech: choose a longer lesson"]
+    with session_scope() as session:
+        session.execute(
+            Speaker.__table__.update().values(voice_s=12.0)  # type: ignore[attr-defined]
+        )
+    next(b for b in app.button if b.label == "Enrol voice from this lesson").click().run()
+    assert [t.value for t in app.toast] == ["enrolled the voice of Lin (12 s of speech)"]
+    with session_scope() as session:
+        profile = session.scalars(select(VoiceProfile)).one()
+        assert (profile.name, profile.student_id, profile.class_id) == (
+            "Lin",
+            org.student_id,
+            org.class_id,
+        )
+    from dashboard.student_notes import enrol_from_lesson
+    from models.access import load_viewer
+
+    with session_scope() as session:
+        tom = load_viewer(session, org.users["tom"])
+    assert tom is not None
+    assert enrol_from_lesson(tom, "Lin", "Year 7", org.recordings["lesson"]) == "not found"

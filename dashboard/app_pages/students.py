@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.auth import require_viewer
 from dashboard.queries import SCORE_FIELDS, student_lessons
-from dashboard.student_notes import read_notes, save_notes
+from dashboard.student_notes import enrol_from_lesson, read_notes, save_notes
 from models.exports import escape_markdown
 from models.student_report import student_report_docx
 
@@ -77,3 +77,20 @@ st.download_button(
     file_name=f"{student} report.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 )
+
+done_lessons = [row for row in mine if row["status"] == "done"]
+if done_lessons:
+    with st.form(f"enrol-{student}"):
+        st.caption(
+            f"Enrol {student}'s voice from a lesson where they speak most: in class recordings, "
+            "their speaker is then named after them and their report filed under them."
+        )
+        lesson = st.selectbox(
+            "Lesson",
+            [row["recording"] for row in done_lessons],
+            format_func=lambda r: next(
+                f"{row['date']} {row['name']}" for row in done_lessons if row["recording"] == r
+            ),
+        )
+        if st.form_submit_button("Enrol voice from this lesson"):
+            st.toast(enrol_from_lesson(viewer, student, school_class, lesson))
