@@ -21,6 +21,7 @@ from models.access import Viewer, load_viewer
 from models.accounts import User
 from models.base import utcnow
 from models.db import session_scope
+from models.login_limits import forget_old_attempts, record_attempt, refusal
 from models.passwords import verify_password
 from models.sessions import COOKIE_NAME, active_session, end_session, open_session
 from models.settings import get_settings
@@ -37,17 +38,39 @@ _DUMMY_HASH = (
 )
 
 
+class LoginRefused(Exception):
+    """Too many failed logins: the message says for how long."""
+
+
 def login(username: str, password: str) -> Viewer | None:
+    """The viewer, or None for a wrong name or password; raises LoginRefused while the
+    account or the address is locked out (models/login_limits.py)."""
+    username = username.strip()
+    address = _client_address()
     with session_scope() as session:
-        user = session.scalars(select(User).where(User.username == username.strip())).one_or_none()
+        reason = refusal(session, username, address)
+    if reason:
+        raise LoginRefused(reason)
+    with session_scope() as session:
+        user = session.scalars(select(User).where(User.username == username)).one_or_none()
         if user is None or not user.active:
             verify_password(_DUMMY_HASH, password)
-            return None
-        if not verify_password(user.password_hash, password):
-            return None
-        user.last_login_at = utcnow()
-        user_id = user.id
-    return start_login(user_id)
+            user_id = None
+        elif not verify_password(user.password_hash, password):
+            user_id = None
+        else:
+            user.last_login_at = utcnow()
+            user_id = user.id
+        record_attempt(session, username, address, succeeded=user_id is not None)
+        if user_id is not None:
+            forget_old_attempts(session)
+    return None if user_id is None else start_login(user_id)
+
+
+def _client_address() -> str | None:
+    """The browser's address as the server saw it (None behind some proxies and in tests)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
 
 
 def start_login(user_id: int) -> Viewer | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.auth import login, login_external, verified_email
+from dashboard.auth import LoginRefused, login, login_external, verified_email
 from models.settings import get_settings
 
 
@@ -15,10 +15,15 @@ def draw_login() -> None:
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Log in")
     if submitted:
-        if login(username, password) is None:
-            st.error("Wrong username or password.")
+        try:
+            viewer = login(username, password)
+        except LoginRefused as exc:
+            st.error(str(exc))
         else:
-            st.rerun()
+            if viewer is None:
+                st.error("Wrong username or password.")
+            else:
+                st.rerun()
     if get_settings().oidc_enabled:
         st.divider()
         if not st.user.is_logged_in:

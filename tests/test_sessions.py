@@ -181,3 +181,44 @@ def test_the_sidebar_draws_a_hostile_display_name_as_text(org: Org) -> None:
 
 def test_pages_still_answer_to_the_fixture_login(org: Org) -> None:
     assert not logged_out(page("library.py", org, "alice"))
+
+
+def test_repeated_failed_logins_lock_the_account_for_a_while(org: Org) -> None:
+    app = AppTest.from_file(str(PAGES / "login.py"), default_timeout=30).run()
+
+    def attempt(username: str, password: str) -> list[str]:
+        app.text_input[0].input(username)
+        app.text_input[1].input(password)
+        app.button[0].click().run()
+        return [e.value for e in app.error]
+
+    for _ in range(5):
+        assert attempt("alice", "wrong password!") == ["Wrong username or password."]
+    refused = attempt("alice", PASSWORD)  # the right one, too late
+    assert refused == ["Too many failed logins for this account: try again in 15 minute(s)."]
+    assert SESSION_KEY not in app.session_state
+    # Other accounts are not locked by alice's failures.
+    assert attempt("bob", PASSWORD) == []
+    # The window passes: the right password works again.
+    from models.login_limits import LoginAttempt
+
+    with session_scope() as session:
+        session.execute(update(LoginAttempt).values(at=utcnow() - timedelta(minutes=16)))
+    fresh = AppTest.from_file(str(PAGES / "login.py"), default_timeout=30).run()
+    fresh.text_input[0].input("alice")
+    fresh.text_input[1].input(PASSWORD)
+    fresh.button[0].click().run()
+    assert not fresh.error and user_of(fresh.session_state[SESSION_KEY]) == org.users["alice"]
+
+
+def test_unknown_usernames_are_limited_too(org: Org) -> None:
+    from models.login_limits import ACCOUNT_FAILURES, refusal
+
+    with session_scope() as session:
+        from models.login_limits import record_attempt
+
+        for _ in range(ACCOUNT_FAILURES):
+            record_attempt(session, "nobody", "10.0.0.9", succeeded=False)
+    with session_scope() as session:
+        assert refusal(session, "nobody", None) is not None
+        assert refusal(session, "alice", "10.0.0.9") is None  # 5 < the address limit

@@ -1,4 +1,4 @@
-"""dashboard login sessions, password resets, default languages of teams and classes, and
+"""dashboard login sessions and limits on failed logins, password resets, default languages of teams and classes, and
 transcript corrections that keep what the machine heard, teachers' notes on students, voice profiles
 
 Revision ID: 0008
@@ -33,6 +33,17 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash"),
     )
     op.create_index("ix_login_sessions_user_id", "login_sessions", ["user_id"])
+    op.create_table(
+        "login_attempts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=True),
+        sa.Column("succeeded", sa.Boolean(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for column in ("username", "address", "at"):
+        op.create_index(f"ix_login_attempts_{column}", "login_attempts", [column])
     with op.batch_alter_table("users") as batch:
         batch.add_column(
             sa.Column(
@@ -107,5 +118,8 @@ def downgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.drop_column("password_changed_at")
         batch.drop_column("must_change_password")
+    for column in ("at", "address", "username"):
+        op.drop_index(f"ix_login_attempts_{column}", table_name="login_attempts")
+    op.drop_table("login_attempts")
     op.drop_index("ix_login_sessions_user_id", table_name="login_sessions")
     op.drop_table("login_sessions")
