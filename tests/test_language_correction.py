@@ -15,7 +15,7 @@ from models.intake import RecordingMeta, accept_path
 from models.people import create_team, create_user
 from models.serialize import full_recording
 from models.settings import get_settings
-from models.tables import Recording
+from models.tables import Recording, StageRun
 from tests.asr_metrics import normalise_english, wer
 from tests.conftest import LIBRISPEECH, LIBRISPEECH_TEXT
 from worker.stages import clips, diarize, finalize, ingest, language, speech
@@ -119,19 +119,36 @@ def test_rerun_with_the_corrected_language_transcribes_in_it(language_env: Path)
         owner = create_user(session, "mei", "long enough pw", "member")
         viewer = load_viewer(session, owner.id)
     assert viewer is not None
-    # An English reading uploaded as Mandarin: Whisper does not write the English words.
+    # An English reading uploaded as Mandarin: transcribed as Mandarin (what Whisper writes
+    # then varies: nothing, Chinese, or sometimes the English anyway).
     meta = RecordingMeta(language="zh", uploaded_by="mei", uploader_id=viewer.user_id)
     intake = accept_path(LIBRISPEECH, get_settings(), meta)
-    wrong = _transcribe(RunScope(intake.recording_id, 1))
-    assert wer(normalise_english(LIBRISPEECH_TEXT), normalise_english(wrong)) > 0.5, wrong
+    _transcribe(RunScope(intake.recording_id, 1))
+    assert _languages_heard(intake.recording_id, 1) == {"zh"}
 
     assert correct_and_rerun(viewer, intake.recording_id, "en", None, None) == "queued again"
     with session_scope() as session:
         recording = session.get(Recording, intake.recording_id)
         assert recording is not None and (recording.language, recording.generation) == ("en", 2)
     right = _transcribe(RunScope(intake.recording_id, 2))
+    assert _languages_heard(intake.recording_id, 2) == {"en"}
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in right), right
     assert wer(normalise_english(LIBRISPEECH_TEXT), normalise_english(right)) < 0.2, right
+
+
+def _languages_heard(recording_id: int, generation: int) -> set[str]:
+    """The language each clip was transcribed in, from the stored raw Whisper answers."""
+    import json
+
+    with session_scope() as session:
+        raws = session.scalars(
+            select(StageRun.raw_output).where(
+                StageRun.recording_id == recording_id,
+                StageRun.generation == generation,
+                StageRun.stage == "transcribe",
+            )
+        ).all()
+    return {json.loads(raw)["language"] for raw in raws if raw}
 
 
 def test_only_who_may_change_it_corrects_the_language(language_env: Path) -> None:
