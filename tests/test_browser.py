@@ -98,8 +98,11 @@ def test_log_in_upload_and_read_the_transcript(running_app: tuple[str, dict[str,
 
         page.get_by_role("link", name="Recording").click()
         # The page follows the processing live and shows the transcript when it is done.
-        # The transcript's own line (the summary, chosen from the transcript, quotes it too).
-        transcript_line = page.get_by_text("It was the first great sorrow of his life.", exact=True)
+        # The transcript's own line, drawn as text (the correction box below it holds the same
+        # words, and the summary, chosen from the transcript, quotes it too).
+        transcript_line = page.locator("span").get_by_text(
+            "It was the first great sorrow of his life.", exact=True
+        )
         expect(transcript_line).to_be_visible(timeout=180_000)
         page.screenshot(path=str(OUTPUT / "recording-page.png"), full_page=True)
 
