@@ -177,7 +177,17 @@ def test_a_login_survives_reloads_tabs_and_links_and_ends_everywhere(
             f" return a && a.currentTime >= {minutes * 60 + seconds - 0.5}; }}",
             timeout=30_000,
         )
+        # The line being played is highlighted; the speed control sets the player's rate.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[class*=\"st-key-line-\"]')]"
+            ".some(e => e.style.background !== '')",
+            timeout=20_000,
+        )
         page.screenshot(path=str(OUTPUT / "search-hit-moment.png"), full_page=True)
+        page.get_by_text("1.5×", exact=True).click()
+        page.wait_for_function(
+            "() => document.querySelector('audio').playbackRate === 1.5", timeout=20_000
+        )
 
         # A second tab is logged in by the same cookie; logging out in one ends the other.
         other = context.new_page()
