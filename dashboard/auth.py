@@ -148,15 +148,6 @@ def current_viewer() -> Viewer | None:
     return viewer
 
 
-def current_session_id() -> int | None:
-    cookie = _cookie()
-    if not cookie:
-        return None
-    with session_scope() as session:
-        active = active_session(session, cookie, get_settings())
-    return active.session_id if active else None
-
-
 def write_pending_cookie() -> None:
     """Hand the browser the cookie a login or logout of this run chose (once)."""
     pending = st.session_state.pop(_PENDING_COOKIE, None)

@@ -15,7 +15,7 @@ from sqlalchemy import (
     false,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
 
@@ -93,6 +93,17 @@ class Student(Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     school_class: Mapped[SchoolClass] = relationship(back_populates="students")
+
+
+def group_of(
+    session: Session, team_id: int | None, class_id: int | None
+) -> Team | SchoolClass | None:
+    """The team a recording is filed under, else its class (a recording has one at most)."""
+    if team_id is not None:
+        return session.get(Team, team_id)
+    if class_id is not None:
+        return session.get(SchoolClass, class_id)
+    return None
 
 
 class LoginSession(Base):

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.accounts import SchoolClass, Team
+from models.accounts import group_of
 from models.db import session_scope
 from models.errors import RejectedUpload
 from models.settings import Settings
@@ -176,10 +176,5 @@ def accept_path(path: Path, settings: Settings, meta: RecordingMeta | None = Non
 
 def group_language(session: Session, team_id: int | None, class_id: int | None) -> str | None:
     """The default language of the team or class an upload is filed under, if it has one."""
-    if team_id is not None:
-        team = session.get(Team, team_id)
-        return team.default_language if team is not None else None
-    if class_id is not None:
-        school_class = session.get(SchoolClass, class_id)
-        return school_class.default_language if school_class is not None else None
-    return None
+    group = group_of(session, team_id, class_id)
+    return group.default_language if group is not None else None

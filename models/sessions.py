@@ -122,14 +122,10 @@ def end_session(session: Session, cookie: str, settings: Settings, reason: str =
         row.end_reason = reason
 
 
-def end_user_sessions(
-    session: Session, user_id: int, reason: str, *, keep_session_id: int | None = None
-) -> int:
-    """End every open login of the user (but ``keep_session_id``); returns how many ended."""
+def end_user_sessions(session: Session, user_id: int, reason: str) -> int:
+    """End every open login of the user; returns how many ended."""
     query = update(LoginSession).where(
         LoginSession.user_id == user_id, LoginSession.ended_at.is_(None)
     )
-    if keep_session_id is not None:
-        query = query.where(LoginSession.id != keep_session_id)
     result = session.execute(query.values(ended_at=utcnow(), end_reason=reason))
     return int(result.rowcount)  # type: ignore[attr-defined]

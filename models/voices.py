@@ -19,7 +19,7 @@ import numpy.typing as npt
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.accounts import SchoolClass, Student, Team
+from models.accounts import SchoolClass, Student, Team, group_of
 from models.base import Base, utcnow
 from models.tables import Recording, Speaker
 
@@ -70,13 +70,8 @@ def _group_filter(recording: Recording):  # type: ignore[no-untyped-def]
 
 def profiles_enabled(session: Session, recording: Recording) -> bool:
     """Only recordings filed under a team or class have profiles, and only when it allows."""
-    if recording.team_id is not None:
-        team = session.get(Team, recording.team_id)
-        return bool(team and team.voice_profiles)
-    if recording.class_id is not None:
-        school_class = session.get(SchoolClass, recording.class_id)
-        return bool(school_class and school_class.voice_profiles)
-    return False
+    group = group_of(session, recording.team_id, recording.class_id)
+    return bool(group and group.voice_profiles)
 
 
 def group_profiles(session: Session, recording: Recording) -> list[VoiceProfile]:

@@ -33,11 +33,6 @@ usernames = [u["username"] for u in overview["users"]]
 groups = overview["groups"]
 
 
-def _profile_label(profile_id: int) -> str:
-    found = next(p for p in voice_profiles() if p["id"] == profile_id)
-    return f"{found['name']} ({found['group']})"
-
-
 def _forget(session: Session, profile_id: int) -> str:
     try:
         return forget_profile(session, profile_id)
@@ -143,9 +138,8 @@ with st.expander("Voice profiles"):
     profiles = voice_profiles()
     if profiles:
         st.dataframe(profiles, hide_index=True, width="stretch")
-        forget = st.selectbox(
-            "Profile", [p["id"] for p in profiles], format_func=lambda i: _profile_label(i)
-        )
+        labels_by_id = {p["id"]: f"{p['name']} ({p['group']})" for p in profiles}
+        forget = st.selectbox("Profile", list(labels_by_id), format_func=labels_by_id.__getitem__)
         if st.button("Forget this voice"):
             change(lambda session: _forget(session, forget))
     labels = {f"{g['kind']} {g['name']}": g for g in groups}

@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.accounts import SchoolClass, Team
+from models.accounts import group_of
 from models.db import session_scope
 from models.errors import PermanentError
 from models.languages import language_name
@@ -56,13 +56,9 @@ def combine(per_clip: list[list[tuple[str, float]]], weights: list[float]) -> Gu
 
 def used_languages(session: Session, recording: Recording) -> set[str]:
     """Languages the recording's team or class has chosen or been transcribed in before."""
-    if recording.team_id is None and recording.class_id is None:
+    group = group_of(session, recording.team_id, recording.class_id)
+    if group is None:
         return set()
-    group = (
-        session.get(Team, recording.team_id)
-        if recording.team_id is not None
-        else session.get(SchoolClass, recording.class_id)
-    )
     same_group = (
         Recording.team_id == recording.team_id
         if recording.team_id is not None

@@ -20,6 +20,18 @@ Spans = Sequence[tuple[float, float]]
 MIN_OVERLAP_SHARE = 0.5
 
 
+def run_speakers(session: Session, recording_id: int, generation: int) -> dict[str, Speaker]:
+    """The speakers of one run of a recording, by label."""
+    return {
+        s.label: s
+        for s in session.scalars(
+            select(Speaker).where(
+                Speaker.recording_id == recording_id, Speaker.generation == generation
+            )
+        )
+    }
+
+
 def _overlap(a: Spans, b: Spans) -> float:
     """Seconds covered by both span lists (each sorted and non-overlapping within itself)."""
     a, b = sorted(a), sorted(b)
@@ -73,14 +85,7 @@ def _previous_run(
     )
     if generation is None:
         return {}, {}
-    speakers = {
-        s.label: s
-        for s in session.scalars(
-            select(Speaker).where(
-                Speaker.recording_id == scope.recording_id, Speaker.generation == generation
-            )
-        )
-    }
+    speakers = run_speakers(session, scope.recording_id, generation)
     by_id = {s.id: s.label for s in speakers.values()}
     spans: dict[str, list[tuple[float, float]]] = {label: [] for label in speakers}
     for speaker_id, start, end in session.execute(
@@ -117,14 +122,7 @@ def add_speakers(session: Session, scope: RunScope, spans: Mapping[str, Spans]) 
 
 def ensure_speakers(session: Session, scope: RunScope, labels: Iterable[str | None]) -> None:
     """Speakers for clip labels the diarizer did not create (unattributed speech)."""
-    existing = set(
-        session.scalars(
-            select(Speaker.label).where(
-                Speaker.recording_id == scope.recording_id,
-                Speaker.generation == scope.generation,
-            )
-        )
-    )
+    existing = set(run_speakers(session, scope.recording_id, scope.generation))
     wanted = sorted({label or DEFAULT_SPEAKER for label in labels} - existing)
     for offset, label in enumerate(wanted, start=len(existing) + 1):
         session.add(

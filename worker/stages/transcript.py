@@ -10,9 +10,10 @@ from datetime import date
 from sqlalchemy import select
 
 from models.db import session_scope
-from models.tables import Segment, Speaker
+from models.tables import Segment
 from worker.analysis import grounding, questions
 from worker.stages.runs import RunScope, guard
+from worker.stages.speakers import run_speakers
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,7 @@ def context(scope: RunScope) -> Context:
     with session_scope() as session:
         recording = guard(session, scope)
         speakers = {
-            s.id: s
-            for s in session.scalars(
-                select(Speaker).where(
-                    Speaker.recording_id == scope.recording_id,
-                    Speaker.generation == scope.generation,
-                )
-            )
+            s.id: s for s in run_speakers(session, scope.recording_id, scope.generation).values()
         }
         lines = [
             questions.Line(

@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sqlalchemy import select
 
 from models.db import session_scope
 from models.records import TimeSpan
 from models.settings import get_settings
-from models.tables import Speaker
 from models.voices import best_matches, group_profiles, unit
 from worker.engines.ge2e import embed
 from worker.stages.runs import RunScope, guard
+from worker.stages.speakers import run_speakers
 
 VOICE_SAMPLE_S = 120.0
 WINDOW_S = 1.5
@@ -49,15 +48,7 @@ def store_voices(
     settings = get_settings()
     with session_scope() as session:
         recording = guard(session, scope)
-        speakers = {
-            s.label: s
-            for s in session.scalars(
-                select(Speaker).where(
-                    Speaker.recording_id == scope.recording_id,
-                    Speaker.generation == scope.generation,
-                )
-            )
-        }
+        speakers = run_speakers(session, scope.recording_id, scope.generation)
         heard = {}
         for label, (voice, seconds) in voices.items():
             if label in speakers and seconds > 0:
