@@ -5,8 +5,8 @@ Tasks are sent by name and no model is imported, so the dashboard never loads to
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -14,14 +14,15 @@ from sqlalchemy.orm import Session
 
 from models.access import Viewer, may_change, may_see
 from models.accounts import Student
+from models.audit import Subject, audit
 from models.base import utcnow
 from models.db import session_scope
 from models.errors import RejectedUpload, RunRefused
 from models.intake import RecordingMeta, accept_stream
+from models.lifecycle import delete_recording
 from models.people import DirectoryError, normalise_language
 from models.runs import current_run, rerun, rerun_analysis, start_current_run
 from models.settings import get_settings
-from models.storage import recording_dir
 from models.tables import SETTLED_STATUSES, Recording, Segment, Speaker
 from models.voices import learn_voice
 
@@ -58,6 +59,11 @@ def check_upload_form(viewer: Viewer, form: RecordingMeta) -> str | None:
     return None
 
 
+def consent_moment(day: date | None) -> datetime | None:
+    """The day consent was given, as a time (noon UTC: the same day in every time zone)."""
+    return datetime.combine(day, time(12), tzinfo=UTC) if day is not None else None
+
+
 def upload(viewer: Viewer, stream: BinaryIO, name: str, form: RecordingMeta) -> UploadOutcome:
     """File an upload as the viewer; who uploaded it and its lane are never the form's to say."""
     problem = check_upload_form(viewer, form)
@@ -92,16 +98,32 @@ def upload(viewer: Viewer, stream: BinaryIO, name: str, form: RecordingMeta) -> 
     )
 
 
-def _changeable(session: Session, viewer: Viewer, recording_id: int) -> Recording | None:
+def _changeable(
+    session: Session, viewer: Viewer, recording_id: int, change: str | None
+) -> Recording | None:
+    """The recording if the viewer may change it; the change (if named) goes to the audit log
+    when it touches a lesson."""
     if not may_see(session, viewer, recording_id):
         return None
     recording = session.get(Recording, recording_id)
-    return recording if recording is not None and may_change(viewer, recording) else None
+    if recording is None or not may_change(viewer, recording):
+        return None
+    if change is not None:
+        subject = Subject(recording.id, recording.student_id, recording.kind == "lesson")
+        audit(
+            session,
+            actor=viewer.username,
+            user_id=viewer.user_id,
+            action="change",
+            subject=subject,
+            detail=change,
+        )
+    return recording
 
 
 def retry(viewer: Viewer, recording_id: int) -> str:
     with session_scope() as session:
-        if _changeable(session, viewer, recording_id) is None:
+        if _changeable(session, viewer, recording_id, "run again") is None:
             return "not found"
     try:
         rerun(recording_id, get_settings())
@@ -111,15 +133,14 @@ def retry(viewer: Viewer, recording_id: int) -> str:
 
 
 def delete(viewer: Viewer, recording_id: int) -> str:
-    """Delete the recording, its rows (cascade) and its stored files."""
+    """Delete the recording, its rows (cascade) and every file it produced."""
     with session_scope() as session:
-        recording = _changeable(session, viewer, recording_id)
-        if recording is None:
+        if _changeable(session, viewer, recording_id, None) is None:
             return "not found"
-        folder = recording_dir(get_settings(), recording.content_hash)
-        session.delete(recording)
-    shutil.rmtree(folder, ignore_errors=True)
-    return "deleted"
+    deleted = delete_recording(
+        recording_id, get_settings(), actor=viewer.username, user_id=viewer.user_id, reason="delete"
+    )
+    return "deleted" if deleted is not None else "not found"
 
 
 def rename_speaker(viewer: Viewer, recording_id: int, label: str, new_name: str) -> str:
@@ -127,7 +148,7 @@ def rename_speaker(viewer: Viewer, recording_id: int, label: str, new_name: str)
     if not new_name:
         return "a name cannot be empty"
     with session_scope() as session:
-        recording = _changeable(session, viewer, recording_id)
+        recording = _changeable(session, viewer, recording_id, f"rename speaker {label}")
         if recording is None:
             return "not found"
         # The current run's speaker; the name is kept (named_by) across re-runs.
@@ -160,7 +181,7 @@ def correct_and_rerun(
     except DirectoryError as exc:
         return str(exc)
     with session_scope() as session:
-        recording = _changeable(session, viewer, recording_id)
+        recording = _changeable(session, viewer, recording_id, "correct settings and run again")
         if recording is None:
             return "not found"
         if recording.status not in SETTLED_STATUSES:
@@ -178,7 +199,7 @@ def correct_line(viewer: Viewer, recording_id: int, segment_id: int, new_text: s
     if not new_text:
         return "a line cannot be empty (delete words, not the line)"
     with session_scope() as session:
-        if _changeable(session, viewer, recording_id) is None:
+        if _changeable(session, viewer, recording_id, f"correct line {segment_id}") is None:
             return "not found"
         segment = session.scalars(
             select(Segment).where(
@@ -201,7 +222,7 @@ def correct_line(viewer: Viewer, recording_id: int, segment_id: int, new_text: s
 
 def analyse_again(viewer: Viewer, recording_id: int) -> str:
     with session_scope() as session:
-        if _changeable(session, viewer, recording_id) is None:
+        if _changeable(session, viewer, recording_id, "analyse again") is None:
             return "not found"
     try:
         rerun_analysis(recording_id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from models.access import Viewer, may_override_scores
 from models.analysis import PronunciationScore, word_mark_key
+from models.audit import Subject, audit
 from models.db import session_scope
 from models.runs import current_run
 from models.tables import Recording
@@ -44,6 +45,14 @@ def override_pronunciation(
         recording = session.get(Recording, recording_id)
         if recording is None or not may_override_scores(viewer, recording):
             raise OverrideRejected("not found")  # the same answer for absent and not allowed
+        audit(
+            session,
+            actor=viewer.username,
+            user_id=viewer.user_id,
+            action="change",
+            subject=Subject(recording.id, recording.student_id, recording.kind == "lesson"),
+            detail=f"override scores of {speaker or 'the recording'}",
+        )
         report = session.scalars(
             select(PronunciationScore).where(
                 PronunciationScore.recording_id == recording_id,

@@ -120,6 +120,7 @@ def recording_detail(
         recording = session.get(Recording, recording_id)
         detail["may_override_scores"] = bool(recording and may_override_scores(viewer, recording))
         detail["may_change"] = bool(recording and may_change(viewer, recording))
+        detail["student_id"] = recording.student_id if recording else None
         return detail
 
 
@@ -183,6 +184,7 @@ def student_lessons(viewer: Viewer) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "student": student,
+                    "student_id": r.student_id,
                     "class": school_class,
                     "recording": r.id,
                     "name": r.original_name,

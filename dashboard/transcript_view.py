@@ -32,7 +32,9 @@ def draw_transcript(
     for paragraph in paragraphs(segments):
         first = paragraph[0][1]
         with st.container(border=False):
-            st.badge(speaker_name(first["speaker"]), color=colour(first["speaker"]))
+            st.badge(
+                escape_markdown(speaker_name(first["speaker"])), color=colour(first["speaker"])
+            )
             for number, segment in paragraph:
                 with st.container(key=f"line-{number}"):
                     time_col, text_col = st.columns([1, 9])

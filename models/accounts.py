@@ -51,6 +51,8 @@ class Team(Base):
     default_language: Mapped[str | None] = mapped_column(String(16))
     # Whether named voices are remembered and suggested (models/voices.py).
     voice_profiles: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Recordings older than this many days are deleted (None: the installation's default).
+    retention_days: Mapped[int | None] = mapped_column(Integer)
 
     members: Mapped[list[User]] = relationship(secondary="team_members", back_populates="teams")
 
@@ -76,6 +78,9 @@ class SchoolClass(Base):
     )
     default_language: Mapped[str | None] = mapped_column(String(16))
     voice_profiles: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    # A lesson of this class cannot be uploaded without saying how those recorded were informed.
+    requires_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     students: Mapped[list[Student]] = relationship(
         back_populates="school_class", cascade="all, delete-orphan", order_by="Student.name"
@@ -84,7 +89,8 @@ class SchoolClass(Base):
 
 class Student(Base):
     __tablename__ = "students"
-    __table_args__ = (UniqueConstraint("class_id", "name"),)
+    # AUTOINCREMENT: a deleted student's id is never given to another (old links stay dead).
+    __table_args__ = (UniqueConstraint("class_id", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id", ondelete="CASCADE"))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import (
     BigInteger,
@@ -89,3 +92,16 @@ def set_watching(session: Session, folder_id: int, enabled: bool) -> str:
 
 def _state(enabled: bool) -> str:
     return "watched" if enabled else "not watched"
+
+
+def export_paths(
+    folder: WatchedFolder, source_path: str, formats: Iterable[str]
+) -> dict[str, Path]:
+    """Where auto-export writes a file's exports: beside it, or in the folder's export folder."""
+    source = Path(source_path)
+    target_dir = Path(folder.export_dir) if folder.export_dir else source.parent
+    if folder.export_dir:
+        # Keep the folder's own layout so two "notes.wav" in different subfolders never clash.
+        with contextlib.suppress(ValueError):
+            target_dir = target_dir / source.parent.relative_to(folder.path)
+    return {fmt: target_dir / f"{source.stem}.{fmt}" for fmt in formats}

@@ -11,6 +11,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.accounts import group_of
+from models.accounts import SchoolClass, group_of
 from models.db import session_scope
 from models.errors import RejectedUpload
 from models.settings import Settings
@@ -45,6 +46,28 @@ class RecordingMeta:
     lane: str = "interactive"
     watch_folder_id: int | None = None
     source_path: str | None = None
+    # Consent: who was informed that they were recorded, when and how.
+    consent_who: str | None = None
+    consent_at: datetime | None = None
+    consent_how: str | None = None
+
+    @property
+    def dedupe_scope(self) -> str:
+        """Where the same content counts as the same recording: what every uploader into this
+        team, class, folder or personal space can already see."""
+        if self.team_id is not None:
+            return f"team:{self.team_id}"
+        if self.class_id is not None:
+            return f"class:{self.class_id}"
+        if self.uploader_id is not None:
+            return f"user:{self.uploader_id}"
+        if self.watch_folder_id is not None:
+            return f"folder:{self.watch_folder_id}"
+        return "operator"
+
+    @property
+    def has_consent(self) -> bool:
+        return bool((self.consent_who or "").strip() and (self.consent_how or "").strip())
 
 
 @dataclass(frozen=True)
@@ -86,6 +109,7 @@ def accept_stream(
         raise RejectedUpload(f"lane must be one of {', '.join(LANES)}")
     if meta.expected_speakers is not None and not 1 <= meta.expected_speakers <= 20:
         raise RejectedUpload("the expected speaker count must be between 1 and 20")
+    _check_consent(meta)
     settings.ensure_dirs()
     folder = incoming_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
@@ -121,13 +145,15 @@ def _register(
     settings: Settings,
     meta: RecordingMeta,
 ) -> Intake:
+    same_content = (Recording.content_hash == content_hash) & (
+        Recording.dedupe_scope == meta.dedupe_scope
+    )
     with session_scope() as session:
-        existing = session.scalars(
-            select(Recording).where(Recording.content_hash == content_hash)
-        ).one_or_none()
+        existing = session.scalars(select(Recording).where(same_content)).one_or_none()
         if existing is not None:
             return Intake(existing.id, False, existing.status, existing.error)
     if error is None:
+        # Another scope may hold the same content: its file is this one, byte for byte.
         target = original_path(settings, content_hash)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, target)
@@ -135,6 +161,10 @@ def _register(
         language = meta.language or group_language(session, meta.team_id, meta.class_id)
     recording = Recording(
         content_hash=content_hash,
+        dedupe_scope=meta.dedupe_scope,
+        consent_who=_clean(meta.consent_who),
+        consent_at=meta.consent_at,
+        consent_how=_clean(meta.consent_how),
         original_name=safe_display_name(original_name),
         kind=meta.kind,
         size_bytes=size,
@@ -161,9 +191,7 @@ def _register(
     except IntegrityError:
         # The same content arrived concurrently: the other upload won, and this is that one.
         with session_scope() as session:
-            winner = session.scalars(
-                select(Recording).where(Recording.content_hash == content_hash)
-            ).one()
+            winner = session.scalars(select(Recording).where(same_content)).one()
             return Intake(winner.id, False, winner.status, winner.error)
 
 
@@ -172,6 +200,22 @@ def accept_path(path: Path, settings: Settings, meta: RecordingMeta | None = Non
         raise RejectedUpload(f"{path} is not a file")
     with path.open("rb") as stream:
         return accept_stream(stream, path.name, settings, meta)
+
+
+def _clean(text: str | None) -> str | None:
+    return " ".join((text or "").split())[:2000] or None
+
+
+def _check_consent(meta: RecordingMeta) -> None:
+    if meta.class_id is None or meta.has_consent:
+        return
+    with session_scope() as session:
+        school_class = session.get(SchoolClass, meta.class_id)
+        if school_class is not None and school_class.requires_consent:
+            raise RejectedUpload(
+                "this class requires a note of consent: say who was informed that they were "
+                "recorded, and how"
+            )
 
 
 def group_language(session: Session, team_id: int | None, class_id: int | None) -> str | None:

@@ -170,6 +170,24 @@ def set_default_language(session: Session, kind: str, name: str, language: str |
     return f"{kind} {name}: default language {code or 'detect'}"
 
 
+def set_retention(session: Session, kind: str, name: str, days: int | None) -> str:
+    """How many days the group's recordings are kept (None: the installation's default)."""
+    if days is not None and days < 1:
+        raise DirectoryError("keep recordings for at least one day, or say default")
+    group = group_named(session, kind, name)
+    group.retention_days = days
+    kept = f"{days} days" if days is not None else "the installation's default"
+    return f"{kind} {name}: recordings kept for {kept}"
+
+
+def set_requires_consent(session: Session, name: str, required: bool) -> str:
+    school_class = group_named(session, "class", name)
+    assert isinstance(school_class, SchoolClass)
+    school_class.requires_consent = required
+    state = "need" if required else "do not need"
+    return f"class {name}: lesson uploads {state} a note of consent"
+
+
 def group_named(session: Session, kind: str, name: str) -> Team | SchoolClass:
     """A team or a class by its name (``kind``: "team" or "class")."""
     group: Team | SchoolClass | None

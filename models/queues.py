@@ -83,6 +83,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "task": "tingshuo.dispatch_batch",
                 "schedule": float(settings.dispatch_tick_s),
             },
+            "apply-retention": {
+                "task": "tingshuo.apply_retention",
+                "schedule": float(settings.retention_tick_s),
+            },
         },
     }
 

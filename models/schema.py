@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from models import accounts, analysis, folders, login_limits, tables, voices
+from models import accounts, analysis, audit, folders, login_limits, tables, voices
 from models.base import Base
 
 metadata = Base.metadata
-__all__ = ["accounts", "analysis", "folders", "login_limits", "metadata", "tables", "voices"]
+__all__ = [
+    "accounts",
+    "analysis",
+    "audit",
+    "folders",
+    "login_limits",
+    "metadata",
+    "tables",
+    "voices",
+]

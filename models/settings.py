@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     max_duration_s: float = 6 * 3600.0
     min_duration_s: float = 0.1
 
+    # Retention: recordings older than this many days are deleted with their files by beat's
+    # daily task (a team's or class's own setting wins). None keeps everything.
+    retention_days: int | None = None
+    retention_tick_s: float = 3600.0
+
     # Clip planning: Qwen2-Audio reads at most 30 s per clip.
     clip_max_s: float = 30.0
     clip_min_pause_s: float = 0.3

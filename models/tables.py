@@ -33,9 +33,17 @@ LANES = ("interactive", "batch")
 
 class Recording(Base):
     __tablename__ = "recordings"
+    # The same content is one recording within one scope (a team, a class, a person's own
+    # uploads) and its own recording in each other scope; the audio is stored once by its hash.
+    # AUTOINCREMENT: a deleted recording's id is never reused, so an old link opens nothing.
+    __table_args__ = (
+        UniqueConstraint("content_hash", "dedupe_scope", name="uq_recordings_content_scope"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    dedupe_scope: Mapped[str] = mapped_column(String(32), default="", server_default="")
     # Shown to people only; files are stored under the content hash, never under this name.
     original_name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16), default="meeting")
@@ -81,6 +89,10 @@ class Recording(Base):
     # The current pipeline run. Every StageRun and derived row carries the run that wrote it;
     # readers show the current run only, and a task of an older run writes nothing.
     generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Consent: who was told they were being recorded, when and how (said by the uploader).
+    consent_who: Mapped[str | None] = mapped_column(Text)
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_how: Mapped[str | None] = mapped_column(String(255))
     # How often the sweeper re-queued this run after its tasks vanished (at most once).
     sweeps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,6 +163,11 @@ def login_cookie(user_id: int) -> str:
 
     with session_scope() as session:
         return open_session(session, user_id, get_settings())
+
+
+def as_shown(markdown: str) -> str:
+    """What Markdown shows for text escaped by models.exports.escape_markdown."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def page(name: str, org: Org, user: str | None, via_app: bool = False, **query: str) -> AppTest:

@@ -16,14 +16,14 @@ from models.folders import WatchedFolder
 from models.intake import RecordingMeta, accept_stream
 from models.settings import get_settings
 from tests.conftest import LIBRISPEECH, run_cli, tingshuo_env
-from tests.dashboard_fixtures import Org, login_cookie, org, page
+from tests.dashboard_fixtures import Org, as_shown, login_cookie, org, page
 from tests.test_sessions import logged_out, tab
 
 __all__ = ["org"]
 
 
 def said(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return [s.value for s in app.success]
+    return [as_shown(s.value) for s in app.success]
 
 
 def test_admin_disables_an_account_and_its_logins_end(org: Org) -> None:

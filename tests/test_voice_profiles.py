@@ -21,7 +21,7 @@ from models.settings import get_settings
 from models.tables import Speaker
 from models.voices import Match, VoiceProfile, best_matches, unit
 from tests.conftest import DATA, run_cli, tingshuo_env
-from tests.dashboard_fixtures import Org, org, page
+from tests.dashboard_fixtures import Org, as_shown, org, page
 from worker.stages import diarize, ingest, speech
 from worker.stages.runs import RunScope
 from worker.stages.transcript import context
@@ -166,10 +166,10 @@ def test_admin_forgets_a_voice_and_turns_a_class_off(org: Org) -> None:
         session.add(VoiceProfile(team_id=red, name="Kim", embedding=[0.0, 1.0], speech_s=9))
     app = page("admin.py", org, "root")
     next(b for b in app.button if b.label == "Forget this voice").click().run()
-    assert [s.value for s in app.success] == ["forgot the voice of Sam (profile 1)"]
+    assert [as_shown(s.value) for s in app.success] == ["forgot the voice of Sam (profile 1)"]
     app.selectbox(key="voices-group").select("team red").run()
     next(b for b in app.button if b.label == "Profiles off (deletes them)").click().run()
-    assert [s.value for s in app.success] == [
+    assert [as_shown(s.value) for s in app.success] == [
         "voice profiles for team red: off (1 profile(s) deleted)"
     ]
     with session_scope() as session:

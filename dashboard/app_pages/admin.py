@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import require_viewer
 from dashboard.directory import people_overview, voice_profiles
+from models.audit import recent_events
 from models.db import session_scope
+from models.exports import escape_markdown
 from models.passwords import WeakPasswordError
 from models.people import (
     DirectoryError,
@@ -23,6 +25,8 @@ from models.people import (
     reset_password,
     set_active,
     set_default_language,
+    set_requires_consent,
+    set_retention,
 )
 from models.voices import forget_profile, set_profiles_enabled
 
@@ -52,7 +56,7 @@ def change(action: Callable[[Session], str]) -> None:
         with session_scope() as session:
             said = action(session)
     except (DirectoryError, WeakPasswordError) as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return
     st.session_state["people-said"] = said
     st.rerun()
@@ -60,7 +64,7 @@ def change(action: Callable[[Session], str]) -> None:
 
 said = st.session_state.pop("people-said", None)
 if said:
-    st.success(said)
+    st.success(escape_markdown(said))  # it holds names people typed
 one_time = st.session_state.pop("people-one-time", None)
 if one_time:
     st.warning("Shown once: give it to them in person. It only lets them choose a new password.")
@@ -151,3 +155,27 @@ with st.expander("Voice profiles"):
     if chosen and off_col.button("Profiles off (deletes them)"):
         group = labels[chosen]
         change(lambda session: _switch(session, group, False))
+
+with st.expander("Retention and consent"):
+    st.caption(
+        "Recordings older than a team's or class's retention are deleted with all their files "
+        "every hour (empty: the installation's default). A class that requires consent refuses "
+        "lessons uploaded without a note of who was informed and how."
+    )
+    labels = {f"{g['kind']} {g['name']}": g for g in groups}
+    chosen = st.selectbox("Team or class", list(labels), key="retention-group")
+    days = st.number_input("Keep recordings for (days; 0: the default)", min_value=0, step=30)
+    if chosen and st.button("Set retention"):
+        group = labels[chosen]
+        change(
+            lambda session: set_retention(session, group["kind"], group["name"], int(days) or None)
+        )
+    classes = [g["name"] for g in groups if g["kind"] == "class"]
+    consent_class = st.selectbox("Class", classes, key="consent-class")
+    required = st.toggle("Lessons need a note of consent", key="consent-required")
+    if consent_class and st.button("Save consent rule"):
+        change(lambda session: set_requires_consent(session, consent_class, required))
+
+with st.expander("Audit log"):
+    st.caption("Who viewed, exported, changed or deleted lessons and students' scores.")
+    st.dataframe(recent_events(500), hide_index=True, width="stretch")

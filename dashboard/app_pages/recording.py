@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.actions import rename_speaker
 from dashboard.analysis_panel import draw_analysis
+from dashboard.audit_trail import note_export, note_viewed, subject_of
 from dashboard.auth import require_viewer
 from dashboard.corrections import draw_corrections, draw_rerun_settings
 from dashboard.player import draw_player
@@ -65,8 +66,9 @@ if detail is None:
     st.error("Recording not found.")
     st.stop()
 assert detail is not None
+note_viewed(viewer, detail)
 
-st.title(detail["original_name"])
+st.title(escape_markdown(detail["original_name"]))
 st.caption(
     f"{detail['kind']} · {detail['status']} · {(detail['duration_s'] or 0):.1f} s · "
     f"language {detail['language'] or '?'}"
@@ -184,11 +186,15 @@ with export_tab:
             file_name=f"{stem}.{fmt}",
             mime=MIME[fmt],
             key=f"export-{fmt}",
+            on_click=note_export,
+            args=(viewer, subject_of(detail), fmt),
         )
     st.download_button(
         "DOCX",
         to_docx(detail),
         file_name=f"{stem}.docx",
         key="export-docx",
+        on_click=note_export,
+        args=(viewer, subject_of(detail), "docx"),
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )

@@ -7,9 +7,11 @@ import io
 
 import streamlit as st
 
+from dashboard.audit_trail import note_export, note_student_viewed
 from dashboard.auth import require_viewer
 from dashboard.queries import SCORE_FIELDS, student_lessons
 from dashboard.student_notes import enrol_from_lesson, read_notes, save_notes
+from models.audit import Subject
 from models.exports import escape_markdown
 from models.student_report import student_report_docx
 
@@ -22,6 +24,8 @@ if not lessons:
 students = sorted({row["student"] for row in lessons})
 student = st.selectbox("Student", students)
 mine = [row for row in lessons if row["student"] == student]
+for student_id in sorted({row["student_id"] for row in mine}):
+    note_student_viewed(viewer, student_id, student)
 scored = [row for row in mine if row["overall"] is not None]
 if len(scored) == 1:
     # One lesson is a point, not a line: its scores, said plainly.
@@ -59,7 +63,15 @@ buffer = io.StringIO()
 writer = csv.DictWriter(buffer, fieldnames=list(mine[0]))
 writer.writeheader()
 writer.writerows(mine)
-st.download_button("Export CSV", buffer.getvalue(), file_name=f"{student}.csv", mime="text/csv")
+exported = Subject(None, mine[0]["student_id"], True)
+st.download_button(
+    "Export CSV",
+    buffer.getvalue(),
+    file_name=f"{student}.csv",
+    mime="text/csv",
+    on_click=note_export,
+    args=(viewer, exported, "scores CSV"),
+)
 
 school_class = mine[0]["class"]
 st.subheader("Notes and report")
@@ -76,14 +88,17 @@ st.download_button(
     student_report_docx(student, school_class, mine, read_notes(viewer, student, school_class)),
     file_name=f"{student} report.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    on_click=note_export,
+    args=(viewer, exported, "report for parents"),
 )
 
 done_lessons = [row for row in mine if row["status"] == "done"]
 if done_lessons:
     with st.form(f"enrol-{student}"):
         st.caption(
-            f"Enrol {student}'s voice from a lesson where they speak most: in class recordings, "
-            "their speaker is then named after them and their report filed under them."
+            f"Enrol {escape_markdown(student)}'s voice from a lesson where they speak most: "
+            "in class recordings, their speaker is then named after them and their report "
+            "filed under them."
         )
         lesson = st.selectbox(
             "Lesson",

@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard.actions import upload
+from dashboard.actions import consent_moment, upload
 from dashboard.auth import require_viewer
 from dashboard.queries import upload_choices
+from models.exports import escape_markdown
 from models.intake import RecordingMeta
 
 viewer = require_viewer()
@@ -45,6 +46,12 @@ with st.form("upload", clear_on_submit=True):
     files = st.file_uploader("Audio or video files", accept_multiple_files=True)
     language = st.selectbox("Language", ["auto", "en", "zh"], help="A hint for transcription")
     speakers = st.number_input("Expected number of speakers (0: unknown)", 0, 20, 0)
+    st.caption("Consent (some classes require it): who was told they were being recorded, how.")
+    consent_who = st.text_input(
+        "Who was informed", max_chars=500, placeholder="the class and parents"
+    )
+    consent_how = st.text_input("How", max_chars=255, placeholder="letter home, 1 September")
+    consent_on = st.date_input("When", value=None)
     submitted = st.form_submit_button("Queue for processing")
 
 if submitted:
@@ -54,8 +61,12 @@ if submitted:
         form,
         language=None if language == "auto" else language,
         expected_speakers=int(speakers) or None,
+        consent_who=consent_who or None,
+        consent_how=consent_how or None,
+        consent_at=consent_moment(consent_on),
     )
     for file in files or []:
         outcome = upload(viewer, file, file.name, final)
-        (st.success if outcome.ok else st.error)(f"{outcome.name}: {outcome.message}")
+        said = escape_markdown(f"{outcome.name}: {outcome.message}")  # names are typed by users
+        (st.success if outcome.ok else st.error)(said)
     st.page_link("app_pages/library.py", label="See progress in the library")

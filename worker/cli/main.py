@@ -17,6 +17,7 @@ from models.serialize import full_recording
 from models.settings import get_settings
 from worker.cli import analysis as cli_analysis
 from worker.cli import batch as cli_batch
+from worker.cli import data as cli_data
 from worker.cli import users as cli_users
 from worker.cli import voices as cli_voices
 from worker.cli.support import (
@@ -270,6 +271,9 @@ app.add_typer(cli_users.users_app, name="users")
 app.add_typer(cli_users.teams_app, name="teams")
 app.add_typer(cli_users.classes_app, name="classes")
 app.add_typer(cli_voices.voices_app, name="voices")
+app.command("delete")(cli_data.delete)
+app.add_typer(cli_data.retention_app, name="retention")
+app.command("audit")(cli_data.audit)
 
 
 def main() -> None:

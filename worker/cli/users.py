@@ -26,6 +26,8 @@ from models.people import (
     reset_password,
     set_active,
     set_default_language,
+    set_requires_consent,
+    set_retention,
 )
 from worker.cli.support import err, failure, migrate_db
 
@@ -182,3 +184,33 @@ def classes_remove_student(school_class: str, student: str) -> None:
 def classes_language(school_class: str, language: str) -> None:
     """The class's transcription language when an upload names none (auto: detect)."""
     _change(lambda session: set_default_language(session, "class", school_class, language))
+
+
+def _days(days: str) -> int | None:
+    if days.strip().lower() == "default":
+        return None
+    if not days.strip().isdigit():
+        raise failure("say a number of days, or default")
+    return int(days)
+
+
+@teams_app.command("retention")
+def teams_retention(team: str, days: str) -> None:
+    """Delete the team's recordings older than DAYS (default: the installation's setting)."""
+    kept = _days(days)
+    _change(lambda session: set_retention(session, "team", team, kept))
+
+
+@classes_app.command("retention")
+def classes_retention(school_class: str, days: str) -> None:
+    """Delete the class's lessons older than DAYS (default: the installation's setting)."""
+    kept = _days(days)
+    _change(lambda session: set_retention(session, "class", school_class, kept))
+
+
+@classes_app.command("consent")
+def classes_consent(school_class: str, state: str) -> None:
+    """on: the class's lessons need a note of consent (who was informed, when, how); off."""
+    if state not in ("on", "off"):
+        raise failure("say on or off")
+    _change(lambda session: set_requires_consent(session, school_class, state == "on"))

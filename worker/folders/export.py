@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 from pathlib import Path
@@ -11,20 +10,10 @@ from sqlalchemy import update
 
 from models.db import session_scope
 from models.exports import EXPORTERS
-from models.folders import FolderFile, WatchedFolder
+from models.folders import FolderFile, WatchedFolder, export_paths
 from models.serialize import load_recording, recording_as_dict
 
 log = logging.getLogger(__name__)
-
-
-def export_paths(folder: WatchedFolder, source_path: str, formats: list[str]) -> dict[str, Path]:
-    source = Path(source_path)
-    target_dir = Path(folder.export_dir) if folder.export_dir else source.parent
-    if folder.export_dir:
-        # Keep the folder's own layout so two "notes.wav" in different subfolders never clash.
-        with contextlib.suppress(ValueError):
-            target_dir = target_dir / source.parent.relative_to(folder.path)
-    return {fmt: target_dir / f"{source.stem}.{fmt}" for fmt in formats}
 
 
 def auto_export(recording_id: int) -> list[Path]:

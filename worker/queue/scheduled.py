@@ -1,10 +1,11 @@
 """Scheduled work (run by beat): scanning watched folders, admitting batch recordings, and
-sweeping runs whose tasks are gone."""
+sweeping runs whose tasks are gone, and deleting what retention says has expired."""
 
 from __future__ import annotations
 
 from celery import Task
 
+from models.lifecycle import apply_retention
 from models.queues import celery_app
 from models.settings import get_settings
 from worker.folders.admission import dispatch_batch
@@ -36,3 +37,8 @@ def dispatch(self: Task) -> list[int]:
 @celery_app.task(name="tingshuo.sweep_stuck_runs", **OPTIONS)
 def sweep(self: Task) -> list[int]:
     return [s.recording_id for s in sweep_stuck_runs(get_settings())]
+
+
+@celery_app.task(name="tingshuo.apply_retention", **OPTIONS)
+def retention(self: Task) -> list[str]:
+    return apply_retention(get_settings(), dry_run=False)

@@ -18,10 +18,13 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.db import session_scope
 from models.tables import Clip, Recording, StageRun
-from worker.errors import RecordingNotFound, StaleRunError
+from worker.errors import PermanentError, RecordingNotFound, StaleRunError
 
 # The speaker of speech the diarizer did not attribute (and of recordings without diarization).
 DEFAULT_SPEAKER = "SPEAKER_00"
+
+# A stage whose worker died this many times in one run fails instead of being tried again.
+MAX_WORKER_LOSSES = 3
 
 # Share of the overall progress bar each stage covers: (start, end) in percent.
 STAGE_PROGRESS: dict[str, tuple[int, int]] = {
@@ -92,23 +95,33 @@ def stage_run(
     recording_id = scope.recording_id
     with session_scope() as session:
         recording = guard(session, scope)
+        refuse_redelivery(recording, stage)
+        same_work = (
+            StageRun.recording_id == recording_id,
+            StageRun.generation == scope.generation,
+            StageRun.stage == stage,
+            StageRun.subject_kind.is_(None)
+            if subject_kind is None
+            else StageRun.subject_kind == subject_kind,
+            StageRun.subject_index.is_(None)
+            if subject_index is None
+            else StageRun.subject_index == subject_index,
+        )
         # A run of the same work still marked running was cut off (a worker killed or lost).
         session.execute(
             update(StageRun)
-            .where(
-                StageRun.recording_id == recording_id,
-                StageRun.generation == scope.generation,
-                StageRun.stage == stage,
-                StageRun.subject_kind.is_(None)
-                if subject_kind is None
-                else StageRun.subject_kind == subject_kind,
-                StageRun.subject_index.is_(None)
-                if subject_index is None
-                else StageRun.subject_index == subject_index,
-                StageRun.status == "running",
-            )
+            .where(*same_work, StageRun.status == "running")
             .values(status="abandoned", error="the worker running it stopped before it finished")
         )
+        lost = session.scalar(
+            select(func.count(StageRun.id)).where(*same_work, StageRun.status == "abandoned")
+        )
+        if lost and lost >= MAX_WORKER_LOSSES:
+            # Work that kills its worker (out of memory, a crashing library) is delivered again
+            # after each death: without this bound it would loop for ever.
+            raise PermanentError(
+                f"{stage} stopped its worker {lost} times (killed, or out of memory); giving up"
+            )
         run = _new_run(
             scope, stage, engine, model_id, subject_kind, subject_index, prompt_version, subject
         )
@@ -131,6 +144,16 @@ def stage_run(
         _close_run(handle, "abandoned", started, f"the worker process was stopped ({exc!r})")
         raise
     _close_run(handle, "done", started, None)
+
+
+def refuse_redelivery(recording: Recording, stage: str) -> None:
+    """A task of a finished run delivered again (at-least-once delivery after a lost ack, a
+    broker restart) writes nothing: the run's results are already final."""
+    if recording.status == "done":
+        raise StaleRunError(
+            f"run {recording.generation} of recording {recording.id} is finished; "
+            f"a repeated {stage} task changes nothing"
+        )
 
 
 def _close_run(handle: RunHandle, status: str, started: float, error: str | None) -> None:
@@ -248,7 +271,7 @@ def record_run(
     """A finished run of work done in a batch (one generate for many clips or turns)."""
     now = utcnow()
     with session_scope() as session:
-        guard(session, scope)
+        refuse_redelivery(guard(session, scope), stage)
         run = _new_run(
             scope, stage, engine, model_id, subject_kind, subject_index, prompt_version, subject
         )

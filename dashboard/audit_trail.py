@@ -1,0 +1,48 @@
+"""What the dashboard writes to the audit log (models/audit.py): views and exports of lessons
+and students' scores. Changes and deletions are logged where they are made (dashboard/actions.py,
+models/lifecycle.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from models.access import Viewer
+from models.audit import Subject, record_event
+
+
+def subject_of(detail: dict[str, Any]) -> Subject:
+    return Subject(detail["id"], detail.get("student_id"), detail.get("kind") == "lesson")
+
+
+def note_viewed(viewer: Viewer, detail: dict[str, Any]) -> None:
+    """Log a view of a lesson once per login session, not on every rerun of the page."""
+    key = f"audited-view-{detail['id']}"
+    if st.session_state.get(key):
+        return
+    st.session_state[key] = True
+    record_event(
+        actor=viewer.username, user_id=viewer.user_id, action="view", subject=subject_of(detail)
+    )
+
+
+def note_student_viewed(viewer: Viewer, student_id: int, student: str) -> None:
+    key = f"audited-student-{student_id}"
+    if st.session_state.get(key):
+        return
+    st.session_state[key] = True
+    record_event(
+        actor=viewer.username,
+        user_id=viewer.user_id,
+        action="view",
+        subject=Subject(None, student_id, True),
+        detail=f"scores of {student}",
+    )
+
+
+def note_export(viewer: Viewer, subject: Subject, what: str) -> None:
+    """A download button's callback: the file was asked for."""
+    record_event(
+        actor=viewer.username, user_id=viewer.user_id, action="export", subject=subject, detail=what
+    )

@@ -1,0 +1,93 @@
+"""Everything a user can type is shown as text on every page: a script tag, an image link (a
+tracking pixel in every colleague's browser), a Markdown link, emphasis and LaTeX."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from streamlit.testing.v1 import AppTest
+
+from models.accounts import SchoolClass, Student, Team, User
+from models.db import session_scope
+from models.tables import Recording, Speaker
+from tests.dashboard_fixtures import Org, org, page
+
+__all__ = ["org"]
+
+PIXEL = "![t](https://tracker.invalid/p.png)"
+TYPED = f'<script>alert("x")</script> {PIXEL} [l](https://e.invalid/) **b** $x^2$'
+# Elements whose text Streamlit renders as Markdown.
+MARKDOWN_ELEMENTS = (
+    "markdown",
+    "caption",
+    "title",
+    "header",
+    "subheader",
+    "success",
+    "error",
+    "warning",
+    "info",
+    "toast",
+)
+
+
+@pytest.fixture
+def hostile_org(org: Org) -> Org:
+    """The small organisation with every name and typed text replaced by hostile text."""
+    with session_scope() as session:
+        session.execute(update(Team).values(name=Team.name + " " + TYPED))
+        session.execute(update(SchoolClass).values(name=SchoolClass.name + " " + TYPED))
+        session.execute(update(Student).values(name=TYPED, notes=TYPED))
+        session.execute(update(User).values(display_name=TYPED))
+        session.execute(update(Speaker).values(display_name=TYPED))
+        session.execute(
+            update(Recording).values(original_name=TYPED + ".wav", reference_text=TYPED)
+        )
+    return org
+
+
+def _rendered(app: AppTest) -> list[str]:
+    texts: list[str] = []
+    for kind in MARKDOWN_ELEMENTS:
+        texts += [str(element.value) for element in app.get(kind)]
+    texts += [str(getattr(element, "label", "")) for element in app.get("expander")]
+    return texts
+
+
+def _unescaped(app: AppTest) -> list[str]:
+    bad = ("![t](", "**b**", "[l](", "$x^2$", "<script>")
+    return [text for text in _rendered(app) if any(mark in text for mark in bad)]
+
+
+PAGES: list[tuple[str, str, dict[str, Any]]] = [
+    ("library.py", "root", {}),
+    ("recording.py", "alice", {"recording": "red"}),
+    ("recording.py", "tina", {"recording": "lesson"}),
+    ("recording.py", "alice", {"recording": "failed"}),
+    ("students.py", "tina", {}),
+    ("admin.py", "root", {}),
+    ("folders.py", "root", {}),
+    ("account.py", "alice", {}),
+    ("upload.py", "tina", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "user", "options"), PAGES)
+def test_typed_text_is_never_rendered_as_markup(
+    hostile_org: Org, name: str, user: str, options: dict[str, Any]
+) -> None:
+    query = {}
+    if "recording" in options:
+        query["id"] = str(hostile_org.recordings[options["recording"]])
+    app = page(name, hostile_org, user, via_app=name == "library.py", **query)
+    assert not app.exception, app.exception
+    assert _unescaped(app) == []
+
+
+def test_search_hits_show_typed_text_as_text(hostile_org: Org) -> None:
+    app = page("search.py", hostile_org, "alice", via_app=True)
+    app.text_input[0].set_value("script").run()
+    assert not app.exception
+    assert _unescaped(app) == []
