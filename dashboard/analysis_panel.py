@@ -9,6 +9,8 @@ from typing import Any
 
 import streamlit as st
 
+from models.exports import escape_markdown
+
 
 def _hidden_note(detail: dict[str, Any]) -> None:
     hidden = detail.get("hidden_unsupported") or {}
@@ -22,7 +24,10 @@ def _hidden_note(detail: dict[str, Any]) -> None:
 
 def _why(record: dict[str, Any]) -> None:
     if not record.get("supported", True):
-        st.warning("Not supported by the transcript: " + "; ".join(record.get("problems", [])))
+        st.warning(
+            "Not supported by the transcript: "
+            + escape_markdown("; ".join(record.get("problems", [])))
+        )
 
 
 def _why_below(column: Any, record: dict[str, Any]) -> None:

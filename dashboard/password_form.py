@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.auth import start_login
 from models.access import Viewer
 from models.db import session_scope
+from models.exports import escape_markdown
 from models.passwords import WeakPasswordError
 from models.people import DirectoryError, change_password
 
@@ -26,7 +27,7 @@ def draw_password_change(viewer: Viewer) -> None:
         with session_scope() as session:
             change_password(session, viewer.user_id, current, new)
     except (DirectoryError, WeakPasswordError) as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return
     # Every login of this account ended with the change; this tab gets a fresh one.
     start_login(viewer.user_id)

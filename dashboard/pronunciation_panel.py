@@ -17,6 +17,7 @@ from dashboard.overrides import (
     override_pronunciation,
 )
 from models.access import Viewer
+from models.exports import escape_markdown
 
 MARK_COLOURS = {
     "correct": "green",
@@ -36,7 +37,7 @@ def draw_reports(viewer: Viewer, detail: dict[str, Any], speaker_names: dict[str
     for number, report in enumerate(reports):
         label = report["speaker"] or ""
         if len(reports) > 1:
-            st.write(f"**{speaker_names.get(label, label or 'Speaker')}**")
+            st.markdown(f"**{escape_markdown(speaker_names.get(label, label or 'Speaker'))}**")
         columns = st.columns(len(SCORE_NAMES))
         for column, name in zip(columns, SCORE_NAMES, strict=True):
             value = effective_score(report, name)
@@ -78,7 +79,8 @@ def draw_reports(viewer: Viewer, detail: dict[str, Any], speaker_names: dict[str
         if report.get("feedback"):
             st.text(report["feedback"])
         if report.get("overridden_by"):
-            st.caption(f"Changed by {report['overridden_by']} on {report['overridden_at'][:16]}")
+            who = escape_markdown(report["overridden_by"])
+            st.caption(f"Changed by {who} on {report['overridden_at'][:16]}")
         with st.expander("Where the scores come from"):
             st.json(report.get("sources") or {})
         if detail.get("may_override_scores"):
@@ -130,7 +132,7 @@ def _override_form(
                     Correction(changed_scores, changed_marks),
                 )
             except OverrideRejected as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.toast(message)
                 st.rerun()

@@ -81,5 +81,5 @@ else:
             st.rerun()
     flash = st.session_state.pop("tingshuo_flash", None)
     if flash:
-        st.toast(flash)
+        st.toast(escape_markdown(flash))
     st.navigation(pages_for(viewer)).run()

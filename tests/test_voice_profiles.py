@@ -191,7 +191,7 @@ def test_a_teacher_enrols_a_student_from_their_lesson(org: Org) -> None:
             Speaker.__table__.update().values(voice_s=12.0)  # type: ignore[attr-defined]
         )
     next(b for b in app.button if b.label == "Enrol voice from this lesson").click().run()
-    assert [t.value for t in app.toast] == ["enrolled the voice of Lin (12 s of speech)"]
+    assert [as_shown(t.value) for t in app.toast] == ["enrolled the voice of Lin (12 s of speech)"]
     with session_scope() as session:
         profile = session.scalars(select(VoiceProfile)).one()
         assert (profile.name, profile.student_id, profile.class_id) == (

@@ -108,7 +108,7 @@ with st.expander("Change an account"):
             with session_scope() as session:
                 new = reset_password(session, who)
         except DirectoryError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             st.session_state["people-one-time"] = f"{who}: {new}"
             st.session_state["people-said"] = f"reset the password of {who}; their logins ended"

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.auth import require_viewer
 from dashboard.queries import FolderRow, recent_scans, watched_folders
 from models.db import session_scope
+from models.exports import escape_markdown
 from models.folders import set_watching
 
 require_viewer("admin")
@@ -32,7 +33,7 @@ else:
         resume = resume_col.form_submit_button("Watch again")
     if stop or resume:
         with session_scope() as session:
-            st.toast(set_watching(session, chosen, enabled=bool(resume)))
+            st.toast(escape_markdown(set_watching(session, chosen, enabled=bool(resume))))
         st.rerun()
 
 

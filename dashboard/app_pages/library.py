@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.actions import delete, retry
 from dashboard.auth import require_viewer
 from dashboard.queries import STATUSES, list_recordings, upload_choices
+from models.exports import escape_markdown
 
 viewer = require_viewer()
 choices = upload_choices(viewer)
@@ -83,8 +84,8 @@ with st.expander("Retry or delete a recording"):
         )
         retry_col, delete_col = st.columns(2)
         if retry_col.button("Retry"):
-            st.toast(retry(viewer, target))
+            st.toast(escape_markdown(retry(viewer, target)))
         confirm = delete_col.checkbox("Yes, delete it with its files and results")
         if delete_col.button("Delete", disabled=not confirm):
-            st.toast(delete(viewer, target))
+            st.toast(escape_markdown(delete(viewer, target)))
             st.rerun()

@@ -79,9 +79,9 @@ st.caption(
 with st.container():
     if detail["status"] == "failed" and detail["stage"] == "language":
         # Not a failure: detection asks instead of guessing (worker/stages/language.py).
-        st.warning(f"Which language is this? {detail['error']}")
+        st.warning(f"Which language is this? {escape_markdown(detail['error'] or '')}")
     elif detail["status"] == "failed":
-        st.error(f"Failed at {detail['stage']}: {detail['error']}")
+        st.error(f"Failed at {detail['stage']}: {escape_markdown(detail['error'] or '')}")
     elif detail["status"] != "done":
 
         @st.fragment(run_every="2s")
@@ -155,12 +155,16 @@ with speakers_tab:
             if right.button(
                 f"Call {speaker['label']} {suggested}"[:40], key=f"accept-{speaker['label']}"
             ):
-                st.toast(rename_speaker(viewer, chosen, speaker["label"], suggested))
+                st.toast(
+                    escape_markdown(rename_speaker(viewer, chosen, speaker["label"], suggested))
+                )
                 st.rerun()
         with st.form(f"rename-{speaker['label']}"):
             new_name = st.text_input(f"Name for {speaker['label']}", value=speaker["name"])
             if st.form_submit_button("Rename"):
-                st.toast(rename_speaker(viewer, chosen, speaker["label"], new_name))
+                st.toast(
+                    escape_markdown(rename_speaker(viewer, chosen, speaker["label"], new_name))
+                )
                 st.rerun()
 with raw_tab:
     unfinished = [r for r in detail.get("stage_runs", []) if r["status"] != "done"]
@@ -168,7 +172,7 @@ with raw_tab:
     if not unfinished and not flagged:
         st.caption("Every stage finished and every model answer was understood.")
     for run in unfinished:
-        st.write(f"{run['stage']} ({run['status']}): {run['error'] or ''}")
+        st.text(f"{run['stage']} ({run['status']}): {run['error'] or ''}")
         st.code(run["raw_output"] or "", language=None)
     for run in flagged:
         how = "partly understood" if run["parse_status"] == "partial" else "not understood"

@@ -82,7 +82,7 @@ with st.form(f"notes-{student}"):
         max_chars=5000,
     )
     if st.form_submit_button("Save notes"):
-        st.toast(save_notes(viewer, student, school_class, notes))
+        st.toast(escape_markdown(save_notes(viewer, student, school_class, notes)))
 st.download_button(
     "Report for parents (DOCX)",
     student_report_docx(student, school_class, mine, read_notes(viewer, student, school_class)),
@@ -108,4 +108,4 @@ if done_lessons:
             ),
         )
         if st.form_submit_button("Enrol voice from this lesson"):
-            st.toast(enrol_from_lesson(viewer, student, school_class, lesson))
+            st.toast(escape_markdown(enrol_from_lesson(viewer, student, school_class, lesson)))
