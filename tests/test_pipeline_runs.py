@@ -211,3 +211,86 @@ def test_two_reruns_raced_exactly_one_is_claimed(lesson: RunScope) -> None:
         thread.join(60)
     assert sorted(map(type, outcomes), key=str) == sorted([int, RunRefused], key=str)
     assert 2 in outcomes
+
+
+def _rows(recording_id: int) -> dict[str, int]:
+    from sqlalchemy import func
+
+    from models.analysis import PronunciationScore
+    from models.tables import Clip, Segment
+
+    counts = {}
+    with session_scope() as session:
+        for table in (Segment, Speaker, Clip, SentimentSpan, PronunciationScore, StageRun):
+            counts[table.__tablename__] = session.scalar(
+                select(func.count()).select_from(table).where(table.recording_id == recording_id)
+            )
+    return counts
+
+
+def _without_ids(detail: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [(s["start"], s["end"], s["speaker"], s["text"]) for s in detail["segments"]]
+
+
+def test_a_task_delivered_twice_leaves_one_set_of_rows(lesson: RunScope) -> None:
+    """At-least-once delivery: a task may arrive again (a lost ack, a broker restart)."""
+    from worker.queue import tasks
+
+    finished = _detail(lesson.recording_id)
+    before = _rows(lesson.recording_id)
+    # Again while the run is unfinished: each stage replaces what it wrote, never adds to it.
+    with session_scope() as session:
+        session.execute(
+            update(Recording).where(Recording.id == lesson.recording_id).values(status="running")
+        )
+    transcription.run(lesson, [0, 1])
+    sentiment.run(lesson, _loader)  # the real stage (sentence lexicons on this engine)
+    spans = _rows(lesson.recording_id)["sentiment_spans"]
+    sentiment.run(lesson, _loader)
+    pronunciation.run(lesson, _loader)
+    finalize.run(lesson)
+    again = _detail(lesson.recording_id)
+    assert _without_ids(again) == _without_ids(finished)
+    assert _rows(lesson.recording_id)["sentiment_spans"] == spans
+    assert len(again["pronunciation"]) == len(finished["pronunciation"])
+    # Again after the run finished, through the tasks as a worker runs them: nothing changes.
+    after_rerun = _rows(lesson.recording_id)
+    ids = (lesson.recording_id, lesson.generation)
+    for task, args in [
+        (tasks.ingest_task, ids),
+        (tasks.speech_task, ids),
+        (tasks.diarize_task, ids),
+        (tasks.plan_task, ids),
+        (tasks.transcribe_task, (*ids, [0])),
+        (tasks.analyze_text_task, ids),
+        (tasks.sentiment_task, ids),
+        (tasks.pronunciation_task, ids),
+        (tasks.finalize_task, ids),
+    ]:
+        task.apply(args=args)
+    assert _rows(lesson.recording_id) == after_rerun
+    kept = ("segments", "speakers", "clips", "pronunciation_scores")
+    assert {k: after_rerun[k] for k in kept} == {k: before[k] for k in kept}
+    assert _detail(lesson.recording_id)["status"] == "done"
+
+
+def test_work_that_keeps_killing_its_worker_fails_instead_of_looping(runs_env: Path) -> None:
+    """A worker killed mid-stage (out of memory, a crashing library) leaves its StageRun
+    running, and the broker delivers the task again: the third death ends it."""
+    from worker.queue import tasks
+
+    def died_during_ingest(path: Path, deaths: int) -> int:
+        recording_id = accept_path(path, get_settings(), RecordingMeta()).recording_id
+        for _ in range(deaths):
+            with session_scope() as session:
+                session.add(StageRun(recording_id=recording_id, generation=1, stage="ingest"))
+        tasks.ingest_task.apply(args=(recording_id, 1))
+        return recording_id
+
+    survived = _detail(died_during_ingest(MEETING, 2))  # two deaths: tried again, and it works
+    assert survived["status"] != "failed" and survived["duration_s"] == pytest.approx(25, abs=1)
+    failed = _detail(died_during_ingest(DATA / "librispeech_1995-1837-0001.wav", 3))
+    assert failed["status"] == "failed"
+    assert (
+        failed["error"] == "ingest stopped its worker 3 times (killed, or out of memory); giving up"
+    )
