@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
+import redis
+import yaml
 from sqlalchemy import select
 
 from models.db import session_scope
 from models.tables import Recording, StageRun
-from tests.conftest import LIBRISPEECH, WorkerProcess, cli_json, run_cli
+from tests.conftest import LIBRISPEECH, ROOT, WorkerProcess, cli_json, free_port, run_cli
 from tests.media import repeated_with_pauses
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.slow, pytest.mark.faults, pytest.mark.postgres, pytest.mark.redis]
 
 
 def _pool_children(parent: int) -> list[int]:
@@ -23,44 +26,236 @@ def _pool_children(parent: int) -> list[int]:
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
-def test_a_worker_process_killed_mid_transcription_loses_nothing(
-    service_env: dict[str, str], service_worker: WorkerProcess, tmp_path: Path
-) -> None:
-    long_file = repeated_with_pauses(LIBRISPEECH, tmp_path / "long.flac", times=8, pause_s=0.6)
-    queued = run_cli("process", str(long_file), env=service_env)
-    assert queued.returncode == 0, queued.stderr
-    url = service_env["TINGSHUO_DATABASE_URL"]
-    assert service_worker.process is not None
+def _settled(url: str) -> list[Recording]:
+    with session_scope(url) as session:
+        return list(session.scalars(select(Recording).order_by(Recording.id)))
 
-    deadline = time.monotonic() + 120
-    killed = False
-    while time.monotonic() < deadline and not killed:
-        with session_scope(url) as session:
-            running = session.scalars(
-                select(StageRun).where(StageRun.stage == "transcribe", StageRun.status == "running")
-            ).first()
-        if running is not None:
-            for child in _pool_children(service_worker.process.pid):
-                os.kill(child, signal.SIGKILL)
-                killed = True
-        time.sleep(0.05)
-    assert killed, f"never saw transcription running:\n{service_worker.tail()}"
 
-    deadline = time.monotonic() + 240
+def _kill_in_each(
+    url: str, worker: WorkerProcess, stages: tuple[str, ...], timeout: float
+) -> list[str]:
+    """Kill the worker's pool process the first time each of ``stages`` is seen running, until
+    every recording has settled; the stages it killed, in order."""
+    assert worker.process is not None
+    killed: list[str] = []
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with session_scope(url) as session:
-            recording = session.scalars(select(Recording)).one()
-            if recording.status in ("done", "failed"):
-                break
-        time.sleep(0.5)
-    assert recording.status == "done", f"{recording.error}\n{service_worker.tail()}"
+            running = session.scalars(
+                select(StageRun.stage).where(StageRun.status == "running")
+            ).all()
+        target = next((s for s in running if s in stages and s not in killed), None)
+        if target is not None:
+            for child in _pool_children(worker.process.pid):
+                os.kill(child, signal.SIGKILL)
+            killed.append(target)
+        elif all(r.status in ("done", "failed") for r in _settled(url)):
+            break
+        time.sleep(0.02)
+    return killed
+
+
+def test_a_worker_killed_in_each_stage_in_turn_still_finishes_with_one_set_of_results(
+    service_env: dict[str, str], small_gguf: Path, tmp_path: Path
+) -> None:
+    # The summary from the small text model: seconds long, so there is time to kill it.
+    env = {**service_env, "TINGSHUO_LLM_GGUF": str(small_gguf), "TINGSHUO_SUMMARY_ENGINE": "model"}
+    worker = WorkerProcess(env, tmp_path / "worker.log").start()
+    try:
+        _kill_in_each_stage(env, worker, tmp_path)
+    finally:
+        worker.stop()
+
+
+def _kill_in_each_stage(env: dict[str, str], worker: WorkerProcess, tmp_path: Path) -> None:
+    meeting = repeated_with_pauses(LIBRISPEECH, tmp_path / "meeting.flac", times=6, pause_s=0.8)
+    lesson = repeated_with_pauses(LIBRISPEECH, tmp_path / "lesson.flac", times=3, pause_s=0.5)
+    for path, kind in ((meeting, "meeting"), (lesson, "lesson")):
+        queued = run_cli("process", str(path), "--kind", kind, env=env)
+        assert queued.returncode == 0, queued.stderr
+    url = env["TINGSHUO_DATABASE_URL"]
+    stages = ("ingest", "speech", "diarize", "transcribe", "summary", "pronunciation_evidence")
+    killed = _kill_in_each(url, worker, stages, timeout=600)
+
+    recordings = _settled(url)
+    assert [r.status for r in recordings] == ["done", "done"], (
+        f"{[r.error for r in recordings]}\n{worker.tail()}"
+    )
+    assert sorted(killed) == sorted(stages), f"killed in {killed}"
     with session_scope(url) as session:
-        runs = session.scalars(select(StageRun).where(StageRun.stage == "transcribe")).all()
-        # The killed run is kept, marked abandoned, and its clip was transcribed again.
-        abandoned = [r for r in runs if r.status == "abandoned"]
-        assert abandoned and all("stopped" in (r.error or "") for r in abandoned)
-        assert not any(r.status == "running" for r in runs)
-        done_clips = {r.subject_index for r in runs if r.status == "done"}
-    shown = cli_json("show", str(recording.id), "--json", env=service_env)
-    assert len({round(s["start"], 2) for s in shown["segments"]}) == len(shown["segments"])
-    assert done_clips == set(range(max(done_clips) + 1))
+        abandoned = session.scalars(
+            select(StageRun.stage).where(StageRun.status == "abandoned")
+        ).all()
+        assert set(killed) <= set(abandoned)
+        assert not session.scalars(select(StageRun).where(StageRun.status == "running")).all()
+        for recording in recordings:
+            # Every clip was transcribed, the killed ones again.
+            done_clips = set(
+                session.scalars(
+                    select(StageRun.subject_index).where(
+                        StageRun.recording_id == recording.id,
+                        StageRun.stage == "transcribe",
+                        StageRun.status == "done",
+                    )
+                )
+            )
+            assert done_clips == set(range(max(done_clips) + 1))
+    for recording in recordings:
+        shown = cli_json("show", str(recording.id), "--json", env=env)
+        starts = [round(s["start"], 2) for s in shown["segments"]]
+        assert starts and len(set(starts)) == len(starts), "no segment twice"
+        items = [(a["task"], a.get("owner")) for a in shown.get("action_items", [])]
+        assert len(set(items)) == len(items), "no action item twice"
+        spans = [(s["start"], s.get("speaker")) for s in shown.get("sentiment", [])]
+        assert len(set(spans)) == len(spans), "no sentiment span twice"
+        scores = [p.get("speaker") for p in shown.get("pronunciation", [])]
+        assert len(set(scores)) == len(scores), "one pronunciation report per speaker"
+    assert any(
+        p for p in cli_json("show", str(recordings[1].id), "--json", env=env)["pronunciation"]
+    ), "the lesson was scored"
+
+
+def _compose_redis_arguments() -> list[str]:
+    """Redis's persistence settings, as docker-compose.yml gives them to the production Redis."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    command = compose["services"]["redis"]["command"]
+    assert command[0] == "redis-server"
+    return [str(part) for part in command[1:]]
+
+
+class RedisServer:
+    """A Redis server of this test's own, started with the compose file's persistence."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        folder.mkdir()
+        self.argv = [
+            "redis-server",
+            *_compose_redis_arguments(),
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(folder),
+            "--logfile",
+            str(folder / "redis.log"),
+        ]
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        self.process = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        raise AssertionError("redis did not start")
+
+    def crash(self) -> None:
+        assert self.process is not None
+        self.process.kill()  # SIGKILL: no chance to save anything on the way down
+        self.process.wait()
+
+
+def test_redis_crashing_while_recordings_are_queued_and_running_loses_nothing(
+    service_env: dict[str, str], tmp_path: Path
+) -> None:
+    server = RedisServer(tmp_path / "redis").start()
+    env = {**service_env, "TINGSHUO_BROKER_URL": server.url, "TINGSHUO_RESULT_BACKEND": server.url}
+    worker = WorkerProcess(env, tmp_path / "worker.log").start()
+    try:
+        for times in (4, 2, 3):
+            path = repeated_with_pauses(
+                LIBRISPEECH, tmp_path / f"call-{times}.flac", times=times, pause_s=0.7
+            )
+            assert run_cli("process", str(path), env=env).returncode == 0
+        url = env["TINGSHUO_DATABASE_URL"]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with session_scope(url) as session:
+                if session.scalars(select(StageRun).where(StageRun.stage == "transcribe")).first():
+                    break
+            time.sleep(0.1)
+        server.crash()  # one recording transcribing, two queued behind it
+        time.sleep(3)
+        server.start()
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            if all(r.status in ("done", "failed") for r in _settled(url)):
+                break
+            time.sleep(1)
+        recordings = _settled(url)
+        assert [r.status for r in recordings] == ["done"] * 3, (
+            f"{[(r.status, r.current_stage, r.error) for r in recordings]}\n{worker.tail()}"
+        )
+    finally:
+        worker.stop()
+        server.crash()
+
+
+def _restart_postgresql() -> None:
+    """Restart the PostgreSQL server the tests use (scripts/services.sh started it)."""
+    version = sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(p) for p in v.split(".")])
+    subprocess.run(
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            version[-1],
+            "main",
+            "restart",
+            "-m",
+            "fast",
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def _settled_through_outages(url: str, timeout: float) -> list[Recording]:
+    from sqlalchemy.exc import OperationalError
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            recordings = _settled(url)
+        except OperationalError:
+            recordings = []  # the database is still coming back
+        if recordings and all(r.status in ("done", "failed") for r in recordings):
+            return recordings
+        time.sleep(1)
+    return _settled(url)
+
+
+def test_postgresql_restarting_mid_run_is_retried_and_leaves_no_half_written_stage(
+    service_env: dict[str, str], service_worker: WorkerProcess, tmp_path: Path
+) -> None:
+    for times in (5, 2):
+        path = repeated_with_pauses(
+            LIBRISPEECH, tmp_path / f"talk-{times}.flac", times=times, pause_s=0.7
+        )
+        assert run_cli("process", str(path), env=service_env).returncode == 0
+    url = service_env["TINGSHUO_DATABASE_URL"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with session_scope(url) as session:
+            transcribing = session.scalars(
+                select(StageRun).where(StageRun.stage == "transcribe", StageRun.status == "running")
+            ).first()
+        if transcribing is not None:
+            break
+        time.sleep(0.05)
+    _restart_postgresql()
+    recordings = _settled_through_outages(url, timeout=600)
+    assert [r.status for r in recordings] == ["done", "done"], (
+        f"{[(r.current_stage, r.error) for r in recordings]}\n{service_worker.tail()}"
+    )
+    with session_scope(url) as session:
+        assert not session.scalars(select(StageRun).where(StageRun.status == "running")).all()
+    for recording in recordings:
+        shown = cli_json("show", str(recording.id), "--json", env=service_env)
+        starts = [round(s["start"], 2) for s in shown["segments"]]
+        assert starts and len(set(starts)) == len(starts)
