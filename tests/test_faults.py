@@ -197,19 +197,12 @@ def test_redis_crashing_while_recordings_are_queued_and_running_loses_nothing(
         server.crash()
 
 
-def _restart_postgresql() -> None:
-    """Restart the PostgreSQL server the tests use (scripts/services.sh started it)."""
+def _postgresql(action: str) -> None:
+    """Stop or start the PostgreSQL server the tests use (scripts/services.sh started it)."""
     version = sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(p) for p in v.split(".")])
+    fast = ["-m", "fast"] if action == "stop" else []
     subprocess.run(
-        [
-            "pg_ctlcluster",
-            "--skip-systemctl-redirect",
-            version[-1],
-            "main",
-            "restart",
-            "-m",
-            "fast",
-        ],
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version[-1], "main", action, *fast],
         check=True,
         capture_output=True,
     )
@@ -248,7 +241,15 @@ def test_postgresql_restarting_mid_run_is_retried_and_leaves_no_half_written_sta
         if transcribing is not None:
             break
         time.sleep(0.05)
-    _restart_postgresql()
+    _postgresql("stop")
+    try:
+        # Down until a stage has met the outage (its next write) and been put off to retry.
+        deadline = time.monotonic() + 90
+        while "; retry 1" not in service_worker.tail(200_000) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        _postgresql("start")
+    assert "; retry 1" in service_worker.tail(200_000), "no stage met the outage"
     recordings = _settled_through_outages(url, timeout=600)
     assert [r.status for r in recordings] == ["done", "done"], (
         f"{[(r.current_stage, r.error) for r in recordings]}\n{service_worker.tail()}"
