@@ -294,3 +294,33 @@ def test_work_that_keeps_killing_its_worker_fails_instead_of_looping(runs_env: P
     assert (
         failed["error"] == "ingest stopped its worker 3 times (killed, or out of memory); giving up"
     )
+
+
+def test_a_stage_that_keeps_failing_ends_failed_after_bounded_tries_with_its_error(
+    runs_env: Path,
+) -> None:
+    """Transient failures are retried with backoff, a bounded number of times, then the
+    recording fails with the last error: it never loops."""
+    from celery import Task
+
+    from models.queues import celery_app
+    from worker.errors import TransientError
+    from worker.queue.policy import run_step
+    from worker.queue.tasks import TASK_OPTIONS
+
+    tries: list[int] = []
+
+    def busy_file_system(scope: RunScope) -> None:
+        tries.append(scope.recording_id)
+        raise TransientError("the shared folder is not mounted")
+
+    @celery_app.task(name="tests.always_transient", **TASK_OPTIONS)
+    def always_transient(self: Task, recording_id: int, generation: int) -> None:
+        run_step(self, RunScope(recording_id, generation), "ingest", busy_file_system)
+
+    recording_id = accept_path(MEETING, get_settings(), RecordingMeta()).recording_id
+    always_transient.apply(args=(recording_id, 1))
+    failed = _detail(recording_id)
+    assert len(tries) == get_settings().task_max_retries + 1
+    assert failed["status"] == "failed"
+    assert failed["error"] == "ingest gave up after 4 tries: the shared folder is not mounted"
