@@ -5,8 +5,9 @@
 
 Builds ``count`` distinct 3-second recordings from the LibriSpeech sentence in tests/data
 (each a different slice, so none is a duplicate of another), starts one worker, queues them all
-with one ``tingshuo process`` and times it until every one has settled. Prints the throughput
-and the largest queue wait (from upload to the first stage starting). tests/test_faults.py runs
+with one ``tingshuo process --language en`` and times it until every one has settled. Prints
+the throughput, the largest queue wait (from upload to the first stage starting) and the longest
+time from upload to done. tests/test_faults.py runs
 it on both backends and checks that every recording finished.
 """
 
@@ -61,7 +62,8 @@ def backend_env(workdir: Path, args: argparse.Namespace) -> dict[str, str]:
 
 
 def waits(env: dict[str, str]) -> dict[str, Any]:
-    """Per recording: seconds from upload to its first stage starting, and its status."""
+    """Status, seconds from upload to the first stage starting, audio seconds, and seconds
+    from upload to done, of every recording."""
     script = (
         "import json; from sqlalchemy import func, select; from models.db import session_scope;"
         "from models.tables import Recording, StageRun\n"
@@ -69,7 +71,8 @@ def waits(env: dict[str, str]) -> dict[str, Any]:
         "    first = dict(s.execute(select(StageRun.recording_id, func.min(StageRun.started_at))"
         ".group_by(StageRun.recording_id)).all())\n"
         "    rows = [(r.status, (first[r.id] - r.created_at).total_seconds() if r.id in first"
-        " else None, r.duration_s or 0) for r in s.scalars(select(Recording))]\n"
+        " else None, r.duration_s or 0, (r.finished_at - r.created_at).total_seconds()"
+        " if r.finished_at else None) for r in s.scalars(select(Recording))]\n"
         "print(json.dumps(rows))"
     )
     out = subprocess.run(
@@ -77,10 +80,11 @@ def waits(env: dict[str, str]) -> dict[str, Any]:
     )
     rows = json.loads(out.stdout or "[]")
     return {
-        "done": sum(status == "done" for status, _, _ in rows),
-        "failed": sum(status == "failed" for status, _, _ in rows),
-        "max_queue_wait_s": max((w for _, w, _ in rows if w is not None), default=None),
-        "audio_s": sum(d for _, _, d in rows),
+        "done": sum(row[0] == "done" for row in rows),
+        "failed": sum(row[0] == "failed" for row in rows),
+        "max_queue_wait_s": max((row[1] for row in rows if row[1] is not None), default=None),
+        "max_upload_to_done_s": max((row[3] for row in rows if row[3] is not None), default=None),
+        "audio_s": sum(row[2] for row in rows),
     }
 
 
@@ -98,8 +102,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     time.sleep(5)
     started = time.perf_counter()
+    options = ["--language", "en", "--wait", "--json", "--timeout", str(args.timeout)]
     queued = subprocess.run(
-        [tingshuo, "process", *map(str, files), "--wait", "--json", "--timeout", str(args.timeout)],
+        [tingshuo, "process", *map(str, files), *options],
         env=env,
         capture_output=True,
         text=True,
@@ -137,7 +142,8 @@ def main() -> int:
         f"{result['backend']}: {result['done']}/{result['count']} done, {result['failed']} failed"
         f" in {result['wall_s']:.1f} s ({result['per_minute']:.1f} recordings/min,"
         f" {result['audio_s']:.0f} s of audio); largest queue wait"
-        f" {result['max_queue_wait_s']:.1f} s"
+        f" {result['max_queue_wait_s']:.1f} s, longest from upload to done"
+        f" {result['max_upload_to_done_s']:.1f} s"
     )
     return 0
 

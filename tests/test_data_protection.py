@@ -244,3 +244,32 @@ def test_the_audit_command_prints_the_log_for_a_recording(org: Org) -> None:
     shown = run_cli("audit", "--recording", str(lesson), env=env)
     assert shown.returncode == 0, shown.stderr
     assert '"who": "tina", "action": "view"' in shown.stdout
+
+
+@pytest.mark.slow
+def test_deleting_a_recording_leaves_the_data_folder_as_it_was(
+    tmp_path: Path, whisper_dir: Path
+) -> None:
+    """The real pipeline on the embedded default, then ``tingshuo delete``."""
+    import json
+
+    from tests.conftest import LIBRISPEECH
+
+    data = tmp_path / "data"
+    env = tingshuo_env(TINGSHUO_DATA_DIR=str(data), TINGSHUO_WHISPER_MODEL=str(whisper_dir))
+    assert run_cli("migrate", env=env).returncode == 0
+
+    def recording_files() -> set[str]:
+        # The database, the local broker's queue and the worker lock are the installation's.
+        return {str(p.relative_to(data)) for p in (data / "files").rglob("*") if p.is_file()}
+
+    before = recording_files()
+    shown = json.loads(run_cli("process", str(LIBRISPEECH), "--wait", "--json", env=env).stdout)
+    assert shown[0]["status"] == "done"
+    produced = recording_files() - before
+    assert {Path(p).name for p in produced} >= {"original", "audio.wav"}
+    deleted = run_cli("delete", str(shown[0]["id"]), "--yes", env=env)
+    assert deleted.returncode == 0, deleted.stderr
+    assert recording_files() == before
+    assert run_cli("show", str(shown[0]["id"]), env=env).returncode != 0
+    assert run_cli("delete", str(shown[0]["id"]), "--yes", env=env).returncode == 1

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -260,3 +262,37 @@ def test_postgresql_restarting_mid_run_is_retried_and_leaves_no_half_written_sta
         shown = cli_json("show", str(recording.id), "--json", env=service_env)
         starts = [round(s["start"], 2) for s in shown["segments"]]
         assert starts and len(set(starts)) == len(starts)
+
+
+@pytest.mark.parametrize("backend", ["embedded", "services"])
+def test_fifty_recordings_queued_at_once_all_finish(
+    backend: str, whisper_dir: Path, redis_url: str
+) -> None:
+    """bench/queue_load.py, which also measures the throughput and the queue wait (README)."""
+    from tests.conftest import POSTGRES_ADMIN_URL
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "queue_load.py"),
+            "--count",
+            "50",
+            "--backend",
+            backend,
+            "--whisper",
+            str(whisper_dir),
+            "--redis",
+            redis_url,
+            "--postgres",
+            POSTGRES_ADMIN_URL,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    load = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (load["done"], load["failed"], load["exit_code"]) == (50, 0, 0), load
+    print(f"\n{backend}: {load}")

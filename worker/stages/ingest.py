@@ -40,11 +40,23 @@ def _last_line(text: str, *paths: Path) -> str:
     return lines[-1] if lines else "no details"
 
 
+# The containers people record in, by ffmpeg demuxer name. Nothing else is opened: playlists
+# (hls) and concat scripts would make ffmpeg read other files on this machine (another team's
+# recording) or fetch URLs, and raw or exotic demuxers guess at arbitrary bytes.
+DEMUXERS = (
+    "wav,w64,mp3,flac,ogg,matroska,mov,aac,ac3,eac3,amr,amrnb,amrwb,aiff,caf,asf,avi,"
+    "mpeg,mpegts,flv,au,wv"
+)
+# Only the uploaded file itself is read: no network, no pipes, no other protocol.
+INPUT_LIMITS = ("-format_whitelist", DEMUXERS, "-protocol_whitelist", "file")
+
+
 def probe(path: Path) -> dict[str, Any]:
     """ffprobe's view of the file; NotAudioError when it is not media at all."""
     result = subprocess.run(
         [
             "ffprobe",
+            *INPUT_LIMITS,
             "-v",
             "error",
             "-of",
@@ -103,6 +115,7 @@ def decode(src: Path, dest: Path, *, max_duration_s: float, min_duration_s: floa
             "-v",
             "error",
             "-y",
+            *INPUT_LIMITS,
             "-i",
             str(src),
             "-map",
