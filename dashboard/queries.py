@@ -124,6 +124,20 @@ def recording_detail(
         return detail
 
 
+def recording_progress(viewer: Viewer, recording_id: int) -> dict[str, Any] | None:
+    """Status, progress and stage only: what the page polls every 2 s while a recording runs
+    (the whole recording, transcript and all, is read once it has settled)."""
+    with session_scope() as session:
+        row = session.execute(
+            select(Recording.status, Recording.progress, Recording.current_stage).where(
+                Recording.id == recording_id, visible_recordings(viewer)
+            )
+        ).one_or_none()
+    if row is None:
+        return None
+    return {"status": row.status, "progress": row.progress, "stage": row.current_stage}
+
+
 def talk_time(detail: dict[str, Any]) -> dict[str, float]:
     names = {s["label"]: s["name"] for s in detail["speakers"]}
     totals: dict[str, float] = {}

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from models.accounts import SchoolClass, group_of
 from models.db import session_scope
 from models.errors import RejectedUpload
+from models.media import declared_length_of, too_long
 from models.settings import Settings
 from models.storage import incoming_dir, original_path
 from models.tables import LANES, RECORDING_KINDS, Recording
@@ -131,6 +132,11 @@ def accept_stream(
                 f"the file is {_human(size)}, over the upload limit of "
                 f"{_human(settings.max_upload_bytes)}"
             )
+        else:
+            # Refused now, not after a queue wait: the pipeline would stop at ingest anyway.
+            declared = declared_length_of(temp)
+            if declared is not None and declared > settings.max_duration_s:
+                error = too_long(declared, settings.max_duration_s)
         return _register(temp, digest.hexdigest(), size, error, original_name, settings, meta)
     finally:
         temp.unlink(missing_ok=True)

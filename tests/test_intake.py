@@ -74,3 +74,24 @@ def test_unknown_kind_is_refused(embedded_db: Path) -> None:
 def test_a_folder_is_not_a_file(embedded_db: Path, tmp_path: Path) -> None:
     with pytest.raises(RejectedUpload, match="not a file"):
         accept_path(tmp_path, get_settings())
+
+
+def test_an_upload_longer_than_the_duration_limit_is_refused_at_once(
+    embedded_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    monkeypatch.setenv("TINGSHUO_MAX_DURATION_S", "600")
+    get_settings.cache_clear()
+    long_file = tmp_path / "all-day.flac"
+    silence = ("-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "1800")
+    subprocess.run(["ffmpeg", "-v", "error", *silence, str(long_file)], check=True)
+    intake = accept_path(long_file, get_settings(), RecordingMeta())
+    assert (intake.created, intake.status) == (True, "failed")
+    assert intake.error == "the recording is 30.0 min long; the limit is 10 min"
+    with session_scope() as session:
+        recording = session.get(Recording, intake.recording_id)
+        assert recording is not None and recording.current_stage == "upload"
+        assert not original_path(get_settings(), recording.content_hash).exists()
+    # Within the limit, or of no length ffprobe can read, it is accepted (ingest decides).
+    assert accept_path(LIBRISPEECH, get_settings(), RecordingMeta()).status == "queued"

@@ -18,6 +18,7 @@ from dashboard.queries import (
     playable_audio,
     recording_detail,
     recording_id_from,
+    recording_progress,
     talk_time,
 )
 from dashboard.transcript_view import clock, draw_transcript
@@ -86,7 +87,7 @@ with st.container():
 
         @st.fragment(run_every="2s")
         def live_progress() -> None:
-            now = recording_detail(viewer, chosen)
+            now = recording_progress(viewer, chosen)
             if now is None or now["status"] in ("done", "failed"):
                 st.rerun()  # the whole page, now with the transcript or the error
             else:

@@ -14,6 +14,7 @@ import soundfile as sf
 
 from models.base import as_utc
 from models.db import session_scope
+from models.media import INPUT_LIMITS, declared_duration_s, run_ffprobe, too_long
 from models.records import AudioInfo
 from models.settings import get_settings
 from models.storage import audio_path, original_path
@@ -40,54 +41,15 @@ def _last_line(text: str, *paths: Path) -> str:
     return lines[-1] if lines else "no details"
 
 
-# The containers people record in, by ffmpeg demuxer name. Nothing else is opened: playlists
-# (hls) and concat scripts would make ffmpeg read other files on this machine (another team's
-# recording) or fetch URLs, and raw or exotic demuxers guess at arbitrary bytes.
-DEMUXERS = (
-    "wav,w64,mp3,flac,ogg,matroska,mov,aac,ac3,eac3,amr,amrnb,amrwb,aiff,caf,asf,avi,"
-    "mpeg,mpegts,flv,au,wv"
-)
-# Only the uploaded file itself is read: no network, no pipes, no other protocol.
-INPUT_LIMITS = ("-format_whitelist", DEMUXERS, "-protocol_whitelist", "file")
-
-
 def probe(path: Path) -> dict[str, Any]:
     """ffprobe's view of the file; NotAudioError when it is not media at all."""
-    result = subprocess.run(
-        [
-            "ffprobe",
-            *INPUT_LIMITS,
-            "-v",
-            "error",
-            "-of",
-            "json",
-            "-show_entries",
-            "format=format_name,duration:format_tags=creation_time:stream=codec_type,codec_name,duration",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_ffprobe(path)
     if result.returncode != 0:
         raise NotAudioError(
             f"not an audio or video file that can be read ({_last_line(result.stderr, path)})"
         )
     info: dict[str, Any] = json.loads(result.stdout or "{}")
     return info
-
-
-def _too_long(duration_s: float, limit_s: float) -> str:
-    return f"the recording is {duration_s / 60:.1f} min long; the limit is {limit_s / 60:.0f} min"
-
-
-def _float(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
 
 
 def decode(src: Path, dest: Path, *, max_duration_s: float, min_duration_s: float) -> AudioInfo:
@@ -102,9 +64,9 @@ def decode(src: Path, dest: Path, *, max_duration_s: float, min_duration_s: floa
         raise NotAudioError(f"the file has no audio track ({what})")
     stream = audio_streams[0]
     fmt = info.get("format", {})
-    declared = _float(stream.get("duration")) or _float(fmt.get("duration"))
+    declared = declared_duration_s(info)
     if declared is not None and declared > max_duration_s:
-        raise AudioTooLongError(_too_long(declared, max_duration_s))
+        raise AudioTooLongError(too_long(declared, max_duration_s))
 
     tmp = dest.with_suffix(".partial.wav")
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -153,7 +115,7 @@ def decode(src: Path, dest: Path, *, max_duration_s: float, min_duration_s: floa
     if decoded < min_duration_s:
         problem = AudioTooShortError(f"the file holds no audio to process ({decoded:.2f} s)")
     elif decoded > max_duration_s:
-        problem = AudioTooLongError(_too_long(decoded, max_duration_s))
+        problem = AudioTooLongError(too_long(decoded, max_duration_s))
     elif declared is not None and declared - decoded > max(
         TRUNCATION_TOLERANCE_S, TRUNCATION_TOLERANCE_FRACTION * declared
     ):
