@@ -22,7 +22,8 @@ def draw_player(
     audio: Path, start_s: float, autoplay: bool, lines: list[tuple[int, float, float]]
 ) -> float:
     """Draw the player at ``start_s``; ``lines``: (line number, start, end). Returns the speed."""
-    st.audio(str(audio), start_time=int(start_s), autoplay=autoplay)
+    kind = "audio/mpeg" if audio.suffix == ".mp3" else "audio/wav"
+    st.audio(str(audio), format=kind, start_time=int(start_s), autoplay=autoplay)
     speed = st.segmented_control(
         "Playback speed", SPEEDS, default=1.0, format_func=lambda s: f"{s:g}×", key="speed"
     )

@@ -19,7 +19,7 @@ from models.runs import current_run
 from models.search import Hit, search_everything
 from models.serialize import full_recording
 from models.settings import get_settings
-from models.storage import audio_path, original_path
+from models.storage import audio_path, original_path, player_path
 from models.tables import Recording, StageRun
 
 STATUSES = ("queued", "running", "done", "failed")
@@ -148,9 +148,10 @@ def talk_time(detail: dict[str, Any]) -> dict[str, float]:
 
 
 def playable_audio(detail: dict[str, Any]) -> Path | None:
-    """The decoded WAV when ingest has run, else the original upload, else nothing."""
+    """The player's compressed copy, else the decoded WAV, else the original, else nothing."""
     settings = get_settings()
     for path in (
+        player_path(settings, detail["content_hash"]),
         audio_path(settings, detail["content_hash"]),
         original_path(settings, detail["content_hash"]),
     ):

@@ -24,3 +24,8 @@ def audio_path(settings: Settings, content_hash: str) -> Path:
 
 def incoming_dir(settings: Settings) -> Path:
     return settings.files_dir / "incoming"
+
+
+def player_path(settings: Settings, content_hash: str) -> Path:
+    """The compressed copy the dashboard's player streams (made by ingest)."""
+    return recording_dir(settings, content_hash) / "player.mp3"

@@ -324,3 +324,17 @@ def test_a_stage_that_keeps_failing_ends_failed_after_bounded_tries_with_its_err
     assert len(tries) == get_settings().task_max_retries + 1
     assert failed["status"] == "failed"
     assert failed["error"] == "ingest gave up after 4 tries: the shared folder is not mounted"
+
+
+def test_ingest_makes_a_compressed_copy_for_the_player(lesson: RunScope) -> None:
+    import soundfile as sf
+
+    from dashboard.queries import playable_audio
+    from models.storage import audio_path, player_path
+
+    detail = _detail(lesson.recording_id)
+    player = player_path(get_settings(), detail["content_hash"])
+    wav = audio_path(get_settings(), detail["content_hash"])
+    assert playable_audio(detail) == player
+    assert player.stat().st_size < wav.stat().st_size / 4
+    assert sf.info(str(player)).duration == pytest.approx(sf.info(str(wav)).duration, abs=0.1)
