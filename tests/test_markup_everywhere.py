@@ -10,6 +10,7 @@ from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from models.accounts import SchoolClass, Student, Team, User
+from models.analysis import ActionItem, Summary
 from models.db import session_scope
 from models.tables import Recording, Speaker
 from tests.dashboard_fixtures import Org, org, page
@@ -45,6 +46,9 @@ def hostile_org(org: Org) -> Org:
         session.execute(
             update(Recording).values(original_name=TYPED + ".wav", reference_text=TYPED)
         )
+        # What a model answered is shown the same way.
+        session.execute(update(Summary).values(summary=TYPED, topics=[TYPED], decisions=[TYPED]))
+        session.execute(update(ActionItem).values(owner=TYPED, task=TYPED, due=TYPED))
     return org
 
 
