@@ -4,6 +4,7 @@ models/lifecycle.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -42,7 +43,19 @@ def note_student_viewed(viewer: Viewer, student_id: int, student: str) -> None:
 
 
 def note_export(viewer: Viewer, subject: Subject, what: str) -> None:
-    """A download button's callback: the file was asked for."""
     record_event(
         actor=viewer.username, user_id=viewer.user_id, action="export", subject=subject, detail=what
     )
+
+
+def audited_export(
+    viewer: Viewer, subject: Subject, what: str, build: Callable[[], str | bytes]
+) -> Callable[[], str | bytes]:
+    """A download button's data, built only when the file is asked for (not on every rerun
+    of the page), and logged then."""
+
+    def made() -> str | bytes:
+        note_export(viewer, subject, what)
+        return build()
+
+    return made

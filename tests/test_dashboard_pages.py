@@ -280,10 +280,27 @@ def test_admin_page_creates_accounts(org: Org) -> None:
     assert (carol["role"], carol["teams"]) == ("teacher", "green")
 
 
-def test_recording_page_offers_every_export(org: Org) -> None:
+def test_recording_page_offers_every_export_and_builds_none_until_asked(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models import exports
+
+    built: list[str] = []
+
+    def counted(name: str, exporter):  # type: ignore[no-untyped-def]
+        def build(recording):  # type: ignore[no-untyped-def]
+            built.append(name)
+            return exporter(recording)
+
+        return build
+
+    for name, exporter in list(exports.EXPORTERS.items()):
+        monkeypatch.setitem(exports.EXPORTERS, name, counted(name, exporter))
+    monkeypatch.setattr(exports, "to_docx", counted("docx", exports.to_docx))
     app = page("recording.py", org, "alice", id=str(org.recordings["red"]))
     labels = [button.label for button in app.get("download_button")]
     assert labels == ["TXT", "SRT", "VTT", "JSON", "MD", "DOCX"]
+    assert built == [], "an export is built when it is downloaded, not on every rerun"
 
 
 def test_a_teacher_follows_one_students_scores_across_two_lessons(org: Org) -> None:

@@ -216,9 +216,14 @@ def test_views_exports_changes_and_deletions_of_lessons_are_audited_and_only_adm
     page("recording.py", org, "alice", id=str(org.recordings["red"]))  # a meeting: not logged
     page("students.py", org, "tina")
     assert actions.rename_speaker(_viewer(org, "tina"), lesson, "SPEAKER_00", "Lin") == "renamed"
-    from dashboard.audit_trail import note_export, subject_of
+    from dashboard.audit_trail import audited_export, subject_of
 
-    note_export(_viewer(org, "tina"), subject_of({"id": lesson, "kind": "lesson"}), "srt")
+    # What a download button holds: built, and logged, only when the file is asked for.
+    download = audited_export(
+        _viewer(org, "tina"), subject_of({"id": lesson, "kind": "lesson"}), "srt", lambda: "1"
+    )
+    assert recent_events(recording_id=lesson)[0]["action"] == "change", "not logged yet"
+    assert download() == "1"
     assert actions.delete(_viewer(org, "root"), lesson) == "deleted"
 
     with session_scope() as session:

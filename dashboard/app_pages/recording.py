@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 import streamlit as st
 
 from dashboard.actions import rename_speaker
 from dashboard.analysis_panel import draw_analysis
-from dashboard.audit_trail import note_export, note_viewed, subject_of
+from dashboard.audit_trail import audited_export, note_viewed, subject_of
 from dashboard.auth import require_viewer
 from dashboard.corrections import draw_corrections, draw_rerun_settings
 from dashboard.player import draw_player
@@ -184,22 +185,21 @@ with raw_tab:
         st.code(run["raw_output"] or "", language=None)
 with export_tab:
     stem = detail["original_name"].rsplit(".", 1)[0]
+    exported = subject_of(detail)
     for fmt, exporter in EXPORTERS.items():
         st.download_button(
             fmt.upper(),
-            exporter(detail),
+            audited_export(viewer, exported, fmt, partial(exporter, detail)),
             file_name=f"{stem}.{fmt}",
             mime=MIME[fmt],
             key=f"export-{fmt}",
-            on_click=note_export,
-            args=(viewer, subject_of(detail), fmt),
+            on_click="ignore",
         )
     st.download_button(
         "DOCX",
-        to_docx(detail),
+        audited_export(viewer, exported, "docx", partial(to_docx, detail)),
         file_name=f"{stem}.docx",
         key="export-docx",
-        on_click=note_export,
-        args=(viewer, subject_of(detail), "docx"),
+        on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )

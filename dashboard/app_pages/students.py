@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 
 import streamlit as st
 
-from dashboard.audit_trail import note_export, note_student_viewed
+from dashboard.audit_trail import audited_export, note_student_viewed
 from dashboard.auth import require_viewer
 from dashboard.queries import SCORE_FIELDS, student_lessons
 from dashboard.student_notes import enrol_from_lesson, read_notes, save_notes
@@ -66,11 +67,10 @@ writer.writerows(mine)
 exported = Subject(None, mine[0]["student_id"], True)
 st.download_button(
     "Export CSV",
-    buffer.getvalue(),
+    audited_export(viewer, exported, "scores CSV", buffer.getvalue),
     file_name=f"{student}.csv",
     mime="text/csv",
-    on_click=note_export,
-    args=(viewer, exported, "scores CSV"),
+    on_click="ignore",
 )
 
 school_class = mine[0]["class"]
@@ -83,13 +83,15 @@ with st.form(f"notes-{student}"):
     )
     if st.form_submit_button("Save notes"):
         st.toast(escape_markdown(save_notes(viewer, student, school_class, notes)))
+report = partial(
+    student_report_docx, student, school_class, mine, read_notes(viewer, student, school_class)
+)
 st.download_button(
     "Report for parents (DOCX)",
-    student_report_docx(student, school_class, mine, read_notes(viewer, student, school_class)),
+    audited_export(viewer, exported, "report for parents", report),
     file_name=f"{student} report.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    on_click=note_export,
-    args=(viewer, exported, "report for parents"),
+    on_click="ignore",
 )
 
 done_lessons = [row for row in mine if row["status"] == "done"]
