@@ -109,13 +109,12 @@ def _changeable(
     if recording is None or not may_change(viewer, recording):
         return None
     if change is not None:
-        subject = Subject(recording.id, recording.student_id, recording.kind == "lesson")
         audit(
             session,
             actor=viewer.username,
             user_id=viewer.user_id,
             action="change",
-            subject=subject,
+            subject=Subject.of(recording),
             detail=change,
         )
     return recording

@@ -17,22 +17,26 @@ def subject_of(detail: dict[str, Any]) -> Subject:
     return Subject(detail["id"], detail.get("student_id"), detail.get("kind") == "lesson")
 
 
-def note_viewed(viewer: Viewer, detail: dict[str, Any]) -> None:
-    """Log a view of a lesson once per login session, not on every rerun of the page."""
-    key = f"audited-view-{detail['id']}"
+def _first_time(key: str) -> bool:
+    """True the first time this browser session asks: a view is logged once, not on every
+    rerun of the page."""
     if st.session_state.get(key):
-        return
+        return False
     st.session_state[key] = True
+    return True
+
+
+def note_viewed(viewer: Viewer, detail: dict[str, Any]) -> None:
+    if not _first_time(f"audited-view-{detail['id']}"):
+        return
     record_event(
         actor=viewer.username, user_id=viewer.user_id, action="view", subject=subject_of(detail)
     )
 
 
 def note_student_viewed(viewer: Viewer, student_id: int, student: str) -> None:
-    key = f"audited-student-{student_id}"
-    if st.session_state.get(key):
+    if not _first_time(f"audited-student-{student_id}"):
         return
-    st.session_state[key] = True
     record_event(
         actor=viewer.username,
         user_id=viewer.user_id,

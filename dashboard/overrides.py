@@ -50,7 +50,7 @@ def override_pronunciation(
             actor=viewer.username,
             user_id=viewer.user_id,
             action="change",
-            subject=Subject(recording.id, recording.student_id, recording.kind == "lesson"),
+            subject=Subject.of(recording),
             detail=f"override scores of {speaker or 'the recording'}",
         )
         report = session.scalars(

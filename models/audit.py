@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
 from models.db import session_scope
+from models.tables import Recording
 
 AUDITED_ACTIONS = ("view", "export", "change", "delete", "retention")
 
@@ -41,6 +42,10 @@ class Subject:
     recording_id: int | None
     student_id: int | None
     is_lesson: bool
+
+    @classmethod
+    def of(cls, recording: Recording) -> Subject:
+        return cls(recording.id, recording.student_id, recording.kind == "lesson")
 
 
 def audit(

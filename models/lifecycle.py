@@ -18,9 +18,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.accounts import SchoolClass, Team
+from models.accounts import group_of
 from models.audit import Subject, audit
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.db import session_scope
 from models.folders import WatchedFolder, export_paths
 from models.settings import Settings
@@ -79,7 +79,7 @@ def delete_recording(
             actor=actor,
             user_id=user_id,
             action="delete" if reason == "delete" else "retention",
-            subject=Subject(recording.id, recording.student_id, recording.kind == "lesson"),
+            subject=Subject.of(recording),
             detail=f"{recording.original_name} ({reason})",
         )
         session.delete(recording)
@@ -98,11 +98,7 @@ def remove_path(path: Path) -> None:
 
 def retention_days(session: Session, recording: Recording, default: int | None) -> int | None:
     """How long this recording is kept: its team's or class's setting, else the default."""
-    group: Team | SchoolClass | None = None
-    if recording.team_id is not None:
-        group = session.get(Team, recording.team_id)
-    elif recording.class_id is not None:
-        group = session.get(SchoolClass, recording.class_id)
+    group = group_of(session, recording.team_id, recording.class_id)
     if group is not None and group.retention_days is not None:
         return group.retention_days
     return default
@@ -117,10 +113,7 @@ def expired_recordings(settings: Settings) -> list[tuple[int, str, int]]:
             select(Recording).where(Recording.status.in_(SETTLED_STATUSES))
         ):
             days = retention_days(session, recording, settings.retention_days)
-            created = recording.created_at
-            if created.tzinfo is None:
-                created = created.replace(tzinfo=now.tzinfo)
-            if days is not None and created < now - timedelta(days=days):
+            if days is not None and as_utc(recording.created_at) < now - timedelta(days=days):
                 expired.append((recording.id, recording.original_name, days))
     return expired
 

@@ -163,6 +163,26 @@ class RedisServer:
         self.process.wait()
 
 
+def _queue_talks(env: dict[str, str], folder: Path, repeats: tuple[int, ...]) -> None:
+    """Queue one recording per entry: the LibriSpeech sentence that many times, with pauses."""
+    for times in repeats:
+        path = repeated_with_pauses(LIBRISPEECH, folder / f"talk-{times}.flac", times, 0.7)
+        assert run_cli("process", str(path), env=env).returncode == 0
+
+
+def _wait_for_transcription(url: str) -> None:
+    """Until some clip is being transcribed (or two minutes have passed)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with session_scope(url) as session:
+            transcribing = session.scalars(
+                select(StageRun).where(StageRun.stage == "transcribe", StageRun.status == "running")
+            ).first()
+        if transcribing is not None:
+            return
+        time.sleep(0.05)
+
+
 def test_redis_crashing_while_recordings_are_queued_and_running_loses_nothing(
     service_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -170,27 +190,13 @@ def test_redis_crashing_while_recordings_are_queued_and_running_loses_nothing(
     env = {**service_env, "TINGSHUO_BROKER_URL": server.url, "TINGSHUO_RESULT_BACKEND": server.url}
     worker = WorkerProcess(env, tmp_path / "worker.log").start()
     try:
-        for times in (4, 2, 3):
-            path = repeated_with_pauses(
-                LIBRISPEECH, tmp_path / f"call-{times}.flac", times=times, pause_s=0.7
-            )
-            assert run_cli("process", str(path), env=env).returncode == 0
+        _queue_talks(env, tmp_path, (4, 2, 3))
         url = env["TINGSHUO_DATABASE_URL"]
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with session_scope(url) as session:
-                if session.scalars(select(StageRun).where(StageRun.stage == "transcribe")).first():
-                    break
-            time.sleep(0.1)
+        _wait_for_transcription(url)
         server.crash()  # one recording transcribing, two queued behind it
         time.sleep(3)
         server.start()
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            if all(r.status in ("done", "failed") for r in _settled(url)):
-                break
-            time.sleep(1)
-        recordings = _settled(url)
+        recordings = _settled_through_outages(url, timeout=600)
         assert [r.status for r in recordings] == ["done"] * 3, (
             f"{[(r.status, r.current_stage, r.error) for r in recordings]}\n{worker.tail()}"
         )
@@ -228,21 +234,9 @@ def _settled_through_outages(url: str, timeout: float) -> list[Recording]:
 def test_postgresql_restarting_mid_run_is_retried_and_leaves_no_half_written_stage(
     service_env: dict[str, str], service_worker: WorkerProcess, tmp_path: Path
 ) -> None:
-    for times in (5, 2):
-        path = repeated_with_pauses(
-            LIBRISPEECH, tmp_path / f"talk-{times}.flac", times=times, pause_s=0.7
-        )
-        assert run_cli("process", str(path), env=service_env).returncode == 0
+    _queue_talks(service_env, tmp_path, (5, 2))
     url = service_env["TINGSHUO_DATABASE_URL"]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        with session_scope(url) as session:
-            transcribing = session.scalars(
-                select(StageRun).where(StageRun.stage == "transcribe", StageRun.status == "running")
-            ).first()
-        if transcribing is not None:
-            break
-        time.sleep(0.05)
+    _wait_for_transcription(url)
     _postgresql("stop")
     try:
         # Down until a stage has met the outage (its next write) and been put off to retry.
