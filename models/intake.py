@@ -124,7 +124,7 @@ def accept_stream(
                 # Past the limit keep hashing (the hash names the rejected upload) but stop storing.
                 if size <= settings.max_upload_bytes:
                     out.write(chunk)
-        error = None
+        error, declared = None, None
         if size == 0:
             error = "the file is empty (0 bytes)"
         elif size > settings.max_upload_bytes:
@@ -137,7 +137,9 @@ def accept_stream(
             declared = declared_length_of(temp)
             if declared is not None and declared > settings.max_duration_s:
                 error = too_long(declared, settings.max_duration_s)
-        return _register(temp, digest.hexdigest(), size, error, original_name, settings, meta)
+        return _register(
+            temp, digest.hexdigest(), size, error, original_name, settings, meta, declared
+        )
     finally:
         temp.unlink(missing_ok=True)
 
@@ -150,6 +152,7 @@ def _register(
     original_name: str,
     settings: Settings,
     meta: RecordingMeta,
+    declared_s: float | None = None,
 ) -> Intake:
     same_content = (Recording.content_hash == content_hash) & (
         Recording.dedupe_scope == meta.dedupe_scope
@@ -173,6 +176,9 @@ def _register(
         consent_how=_clean(meta.consent_how),
         original_name=safe_display_name(original_name),
         kind=meta.kind,
+        # What the file says of its length; ingest replaces it with the decoded length. The
+        # pipeline's time limits follow it from the first stage.
+        duration_s=declared_s,
         size_bytes=size,
         uploaded_by=meta.uploaded_by,
         uploader_id=meta.uploader_id,

@@ -36,9 +36,20 @@ def queue_name(kind: str, lane: str) -> str:
     return f"batch-{kind}" if lane == "batch" else kind
 
 
+def time_limits(settings: Settings, duration_s: float | None) -> tuple[int, int]:
+    """Soft and hard limits, in seconds, of a stage that walks a recording of this length."""
+    extra = settings.task_time_limit_s - settings.task_soft_time_limit_s
+    soft = max(
+        settings.task_soft_time_limit_s,
+        int((duration_s or 0.0) * settings.whole_recording_limit_rtf),
+    )
+    return soft, soft + extra
+
+
 def celery_config(settings: Settings) -> dict[str, Any]:
-    # The broker must not hand a task to a second worker while the first may still run it.
-    visibility_timeout = settings.task_time_limit_s * 2 + 60
+    # The broker must not hand a task to a second worker while the first may still run it
+    # (the longest limit is that of the longest recording accepted).
+    visibility_timeout = time_limits(settings, settings.max_duration_s)[1] * 2 + 60
     # kombu's SQLAlchemy transport hands its options to create_engine, so it gets none.
     result_options = {} if settings.embedded_broker else {"visibility_timeout": visibility_timeout}
     # On Redis a worker polls its queues in the order given (interactive before batch) instead

@@ -110,12 +110,19 @@ class Settings(BaseSettings):
     # is never handed to a second worker while the first still runs it.
     task_soft_time_limit_s: int = 600
     task_time_limit_s: int = 720
+    # A stage that walks the whole recording (ingest, speech, diarize, plan) may take this
+    # share of the recording's length before it is stopped, and never less than the limits
+    # above: a three-hour class is not held to a ten-minute clip's limit.
+    whole_recording_limit_rtf: float = 0.5
     task_max_retries: int = 3
     # A stage run still marked running this long after the hard time limit was killed (the
     # limit, or a lost worker): the sweeper re-queues its recording once, then fails it.
     sweep_grace_s: int = 120
     sweep_tick_s: float = 60.0
     clips_per_task: int = 4
+    # Whisper transcribes windows of consecutive clips filled up to 30 s; a task takes about
+    # this much audio (whole windows), so tasks stay short and spread over workers.
+    transcribe_task_audio_s: float = 120.0
 
     # Folder batches: how many batch recordings may be in the pipeline at once (the rest wait
     # and are admitted fairly across teams and classes), and how often beat looks.

@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy import select
 
 from models.db import session_scope
-from models.tables import Recording, StageRun
+from models.tables import Clip, Recording, StageRun
 from tests.conftest import LIBRISPEECH, ROOT, WorkerProcess, cli_json, free_port, run_cli
 from tests.media import repeated_with_pauses
 
@@ -92,16 +92,13 @@ def _kill_in_each_stage(env: dict[str, str], worker: WorkerProcess, tmp_path: Pa
         assert not session.scalars(select(StageRun).where(StageRun.status == "running")).all()
         for recording in recordings:
             # Every clip was transcribed, the killed ones again.
-            done_clips = set(
-                session.scalars(
-                    select(StageRun.subject_index).where(
-                        StageRun.recording_id == recording.id,
-                        StageRun.stage == "transcribe",
-                        StageRun.status == "done",
-                    )
+            clips = session.scalars(
+                select(Clip).where(
+                    Clip.recording_id == recording.id,
+                    Clip.generation == recording.generation,
                 )
-            )
-            assert done_clips == set(range(max(done_clips) + 1))
+            ).all()
+            assert clips and all(c.transcribed for c in clips)
     for recording in recordings:
         shown = cli_json("show", str(recording.id), "--json", env=env)
         starts = [round(s["start"], 2) for s in shown["segments"]]

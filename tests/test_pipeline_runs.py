@@ -78,7 +78,9 @@ def _run_pipeline(scope: RunScope) -> None:
     ingest.run(scope)
     speech.run(scope)
     diarize.run(scope)
-    transcription.run(scope, clips.run(scope))
+    clips.run(scope)
+    for batch in clips.transcription_batches(scope):  # the tasks a worker would be given
+        transcription.run(scope, batch)
     _sentiment_answers(scope)
     pronunciation.run(scope, _loader)
     finalize.run(scope)
@@ -243,7 +245,8 @@ def test_a_task_delivered_twice_leaves_one_set_of_rows(lesson: RunScope) -> None
         session.execute(
             update(Recording).where(Recording.id == lesson.recording_id).values(status="running")
         )
-    transcription.run(lesson, [0, 1])
+    for batch in clips.transcription_batches(lesson):
+        transcription.run(lesson, batch)
     sentiment.run(lesson, _loader)  # the real stage (sentence lexicons on this engine)
     spans = _rows(lesson.recording_id)["sentiment_spans"]
     sentiment.run(lesson, _loader)

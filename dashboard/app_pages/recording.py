@@ -76,6 +76,17 @@ st.caption(
     f"language {detail['language'] or '?'}"
 )
 
+# Stages that run once every clip is transcribed: the transcript is shown while they run.
+AFTER_TRANSCRIPT = {
+    "summary",
+    "action_items",
+    "sentiment",
+    "pronunciation",
+    "pronunciation_evidence",
+    "analysis",
+    "finalize",
+}
+
 # One slot for the status in every state, so the elements below keep their places when the
 # progress bar goes (otherwise the old tabs linger under the new ones until the run ends).
 with st.container():
@@ -85,12 +96,17 @@ with st.container():
     elif detail["status"] == "failed":
         st.error(f"Failed at {detail['stage']}: {escape_markdown(detail['error'] or '')}")
     elif detail["status"] != "done":
+        transcribed = detail["stage"] in AFTER_TRANSCRIPT
+        if transcribed:
+            st.info("The transcript is complete; the analysis is still running.")
 
         @st.fragment(run_every="2s")
         def live_progress() -> None:
             now = recording_progress(viewer, chosen)
             if now is None or now["status"] in ("done", "failed"):
-                st.rerun()  # the whole page, now with the transcript or the error
+                st.rerun()  # the whole page, now with the analysis or the error
+            elif now["stage"] in AFTER_TRANSCRIPT and not transcribed:
+                st.rerun()  # the transcript is stored: show it while the analysis runs
             else:
                 st.progress(now["progress"] / 100, text=f"{now['stage'] or 'queued'}")
 

@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 
 from models.records import TimeSpan
+from worker.engines.audio_source import AudioSource
 from worker.engines.ge2e import embed
+from worker.engines.linkage import ChunkedTree, Dendrogram, WholeTree
 
 ENGINE_NAME = "cpu-diarizer"
 MODEL_ID = "silero-vad+resemblyzer-ge2e"
@@ -41,6 +43,13 @@ class DiarizerOptions:
     # Pauses shorter than this inside one speaker's talk are filled, not left as silence.
     fill_gap_s: float = 0.5
     max_speakers: int = 12
+    # Longer recordings are clustered in chunks of this many windows (5 minutes of speech),
+    # then the chunks' clusters are linked (see ``ChunkedTree``): memory and time stay bounded.
+    chunk_windows: int = 600
+    # Within a chunk, windows closer than this are one local cluster (finer than ``threshold``,
+    # so that a local cluster is one voice; linking decides which local clusters are the same).
+    local_threshold: float = 0.2
+    max_local_clusters: int = 30
 
 
 @dataclass(frozen=True)
@@ -74,36 +83,36 @@ def cluster(
 ) -> np.ndarray:
     """Cluster labels 0..k-1: the given count, or average linkage cut at a cosine distance
     (bounded by min/max speakers); windows then move to their nearest centroid."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-
     if len(vectors) < 2:
         return np.zeros(len(vectors), dtype=int)
-    tree = linkage(vectors, method="average", metric="cosine")
+    tree: Dendrogram
+    if len(vectors) <= options.chunk_windows:
+        tree = WholeTree(vectors)
+    else:
+        tree = ChunkedTree(
+            vectors, options.chunk_windows, options.local_threshold, options.max_local_clusters
+        )
     if num_speakers:
         # Cut finer until exactly that many substantial clusters remain (strays absorbed).
-        labels = fcluster(tree, t=num_speakers, criterion="maxclust")
+        labels = tree.by_count(num_speakers)
         for finer in range(num_speakers, num_speakers + 6):
-            candidate = _absorb_small(
-                vectors, fcluster(tree, t=finer, criterion="maxclust"), options.min_share
-            )
+            candidate = _absorb_small(vectors, tree.by_count(finer), options.min_share)
             if len(set(candidate)) == num_speakers:
                 labels = candidate
                 break
         return _numbered(_refine(vectors, labels))
     low = max(1, min_speakers or 1)
     high = max(low, min(max_speakers or options.max_speakers, options.max_speakers))
-    labels = fcluster(tree, t=options.threshold, criterion="distance")
+    labels = tree.by_distance(options.threshold)
     count = len(set(labels))
     if count < low or count > high:
-        labels = fcluster(tree, t=min(max(count, low), high), criterion="maxclust")
+        labels = tree.by_count(min(max(count, low), high))
     elif count == 1 and high >= 2:
         # Similar voices (a phone call, two synthetic voices) stay under the threshold: look
         # for a split into two or three whose silhouette says they are different people.
         best = options.min_silhouette
         for tried in range(2, min(3, high) + 1):
-            candidate = _absorb_small(
-                vectors, fcluster(tree, t=tried, criterion="maxclust"), options.min_share
-            )
+            candidate = _absorb_small(vectors, tree.by_count(tried), options.min_share)
             if len(set(candidate)) < 2:
                 continue
             candidate = _refine(vectors, candidate)
@@ -180,16 +189,17 @@ def turns_from_windows(
         return []
     end = max(r.end_s for r in speech)
     frames = int(np.ceil(end * FRAMES_PER_SECOND)) + 1
-    votes = np.zeros((frames, int(labels.max()) + 1))
+    votes = np.zeros((frames, int(labels.max()) + 1), dtype=np.int16)
     for window, label in zip(windows, labels, strict=True):
         votes[
             int(window.start_s * FRAMES_PER_SECOND) : int(window.end_s * FRAMES_PER_SECOND), label
         ] += 1
+    best = votes.argmax(axis=1)
     raw: list[list[Any]] = []
     for region in speech:
         first, last = int(region.start_s * FRAMES_PER_SECOND), int(region.end_s * FRAMES_PER_SECOND)
         for frame in range(first, max(first + 1, last)):
-            label = int(np.argmax(votes[min(frame, frames - 1)]))
+            label = int(best[min(frame, frames - 1)])
             if raw and raw[-1][2] == label and frame - raw[-1][1] <= 1:
                 raw[-1][1] = frame + 1
             else:
@@ -236,7 +246,7 @@ def _touching_neighbours(turns: list[list[Any]], i: int, options: DiarizerOption
 
 
 def diarize(
-    samples: np.ndarray,
+    audio: AudioSource | np.ndarray,
     speech: Sequence[TimeSpan],
     options: DiarizerOptions | None = None,
     num_speakers: int | None = None,
@@ -249,7 +259,7 @@ def diarize(
     windows = windows_in(speech, options.window_s, options.hop_s)
     if on_progress:
         on_progress(0.1)
-    vectors = embed(samples, windows, options.window_s)
+    vectors = embed(audio, windows, options.window_s)
     if on_progress:
         on_progress(0.8)
     labels = cluster(vectors, options, num_speakers, min_speakers, max_speakers)

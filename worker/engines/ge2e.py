@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 
 from models.records import TimeSpan
+from worker.engines.audio_source import AudioSource, InMemoryAudio
 
 SAMPLE_RATE = 16000
 FRAMES_PER_SECOND = 100  # resemblyzer's mel frames are 10 ms apart
+BATCH = 64
 
 _lock = threading.Lock()
 _encoder: Any = None
@@ -28,7 +30,9 @@ def _load_encoder() -> Any:
         return _encoder
 
 
-def embed(samples: np.ndarray, windows: Sequence[TimeSpan], window_s: float) -> np.ndarray:
+def embed(
+    audio: AudioSource | np.ndarray, windows: Sequence[TimeSpan], window_s: float
+) -> np.ndarray:
     """One L2-normalised 256-d embedding per window (batched through the GE2E encoder).
 
     Each window is brought to the loudness the encoder was trained at (-30 dBFS) before its
@@ -39,25 +43,21 @@ def embed(samples: np.ndarray, windows: Sequence[TimeSpan], window_s: float) -> 
     from resemblyzer.audio import wav_to_mel_spectrogram
 
     encoder = _load_encoder()
-    audio = np.asarray(samples, dtype=np.float32)
+    source = InMemoryAudio(audio) if isinstance(audio, np.ndarray) else audio
     size = int(window_s * FRAMES_PER_SECOND)
-    batch = []
-    for window in windows:
-        start = int(window.start_s * SAMPLE_RATE)
-        piece = audio[start : start + int(window_s * SAMPLE_RATE)]
-        if len(piece) < SAMPLE_RATE // 10:
-            piece = audio[max(0, start - SAMPLE_RATE // 10) : start + SAMPLE_RATE // 10]
-        mel = wav_to_mel_spectrogram(_at_training_loudness(piece))
-        if len(mel) < size:  # short regions: repeat the frames to fill the window
-            mel = np.resize(mel, (size, mel.shape[1]))
-        batch.append(mel[:size])
-    if not batch:
-        return np.zeros((0, 256), dtype=np.float32)
-    with torch.no_grad():
-        vectors = [
-            encoder(torch.from_numpy(np.stack(batch[i : i + 64])).float()).numpy()
-            for i in range(0, len(batch), 64)
-        ]
+    vectors = [np.zeros((0, 256), dtype=np.float32)]
+    for first in range(0, len(windows), BATCH):
+        batch = []
+        for window in windows[first : first + BATCH]:
+            piece = source.read(window.start_s, window.start_s + window_s)
+            if len(piece) < SAMPLE_RATE // 10:
+                piece = source.read(window.start_s - 0.1, window.start_s + 0.1)
+            mel = wav_to_mel_spectrogram(_at_training_loudness(piece))
+            if len(mel) < size:  # short regions: repeat the frames to fill the window
+                mel = np.resize(mel, (size, mel.shape[1]))
+            batch.append(mel[:size])
+        with torch.no_grad():
+            vectors.append(encoder(torch.from_numpy(np.stack(batch)).float()).numpy())
     return np.concatenate(vectors)
 
 

@@ -28,6 +28,15 @@ class WhisperResult:
     raw_output: str
 
 
+@dataclass(frozen=True)
+class HeardWord:
+    text: str  # as Whisper wrote it, with its leading space where the language has spaces
+    start_s: float
+    end_s: float
+    confidence: float  # of the segment the word belongs to
+    segment: int  # which of Whisper's segments it came in
+
+
 class WhisperEngine:
     def __init__(self, settings: Settings) -> None:
         self.model_id = settings.whisper_model_path
@@ -59,6 +68,39 @@ class WhisperEngine:
         audio = np.ascontiguousarray(samples, dtype=np.float32)
         _, _, probabilities = self.model.detect_language(audio)
         return [(str(code), float(p)) for code, p in probabilities]
+
+    def words(self, samples: np.ndarray, language: str) -> tuple[list[HeardWord], str]:
+        """Every word Whisper hears in (up to 30 s of) audio with its times, and the raw answer.
+
+        For windows filled with several clips: each word is then given to the clip (and so the
+        speaker) its time falls in, as WhisperX does with diarization."""
+        segments, info = self.model.transcribe(
+            np.ascontiguousarray(samples, dtype=np.float32),
+            language=language,
+            beam_size=self.beam_size,
+            vad_filter=False,
+            initial_prompt=SIMPLIFIED_CHINESE_PROMPT if language == "zh" else None,
+            condition_on_previous_text=False,
+            word_timestamps=True,
+        )
+        words: list[HeardWord] = []
+        raw: list[dict[str, Any]] = []
+        for number, seg in enumerate(segments):
+            confidence = float(np.exp(seg.avg_logprob))
+            said = [HeardWord(w.word, w.start, w.end, confidence, number) for w in seg.words or []]
+            words.extend(said)
+            raw.append(
+                {
+                    "start": seg.start,
+                    "end": seg.end,
+                    "text": seg.text,
+                    "avg_logprob": seg.avg_logprob,
+                    "no_speech_prob": seg.no_speech_prob,
+                    "words": [[w.text, round(w.start_s, 3), round(w.end_s, 3)] for w in said],
+                }
+            )
+        payload = {"language": info.language, "segments": raw}
+        return words, json.dumps(payload, ensure_ascii=False)
 
     def transcribe(self, samples: np.ndarray, language: str | None = None) -> WhisperResult:
         audio = np.ascontiguousarray(samples, dtype=np.float32)

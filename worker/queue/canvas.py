@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from celery import chain, chord, group
 from celery.canvas import Signature
 
-from models.queues import GPU_TASKS, celery_app, queue_name
+from models.queues import GPU_TASKS, celery_app, queue_name, time_limits
+from models.settings import get_settings
 from worker.stages.runs import RunScope
 
 
@@ -22,21 +23,29 @@ def _task(name: str, lane: str, *args: object) -> Signature:
     return celery_app.signature(name, args=args, immutable=True, queue=queue_name(kind, lane))
 
 
-def pipeline_signature(scope: RunScope, lane: str = "interactive") -> Signature:
-    """ingest → speech → diarize → plan; plan replaces itself with the transcription chord."""
+def pipeline_signature(
+    scope: RunScope, lane: str = "interactive", duration_s: float | None = None
+) -> Signature:
+    """ingest → speech → diarize → plan; plan replaces itself with the transcription chord.
+
+    Each of these reads the whole recording: their time limits follow its length."""
     ids = (scope.recording_id, scope.generation)
+    soft, hard = time_limits(get_settings(), duration_s)
     return chain(
-        _task("tingshuo.ingest", lane, *ids),
-        _task("tingshuo.detect_speech", lane, *ids),
-        _task("tingshuo.diarize", lane, *ids),
-        _task("tingshuo.plan_clips", lane, *ids, lane),
+        _task(name, lane, *ids, *extra).set(soft_time_limit=soft, time_limit=hard)
+        for name, extra in (
+            ("tingshuo.ingest", ()),
+            ("tingshuo.detect_speech", ()),
+            ("tingshuo.diarize", ()),
+            ("tingshuo.plan_clips", (lane,)),
+        )
     )
 
 
 def transcription_signature(
-    scope: RunScope, clip_indices: Sequence[int], clips_per_task: int, lane: str
+    scope: RunScope, batches: Sequence[Sequence[int]], lane: str
 ) -> Signature:
-    """Clips in small batches, in parallel; once all are stored, the analysis, then finalize."""
+    """Batches of clips in parallel; once all are stored, the analysis, then finalize."""
     ids = (scope.recording_id, scope.generation)
     finalize = chain(
         _task("tingshuo.analyze_text", lane, *ids),
@@ -44,9 +53,7 @@ def transcription_signature(
         _task("tingshuo.analyze_pronunciation", lane, *ids),
         _task("tingshuo.finalize", lane, *ids),
     )
-    if not clip_indices:
+    if not any(batches):
         return finalize
-    step = max(1, clips_per_task)
-    batches = [list(clip_indices[i : i + step]) for i in range(0, len(clip_indices), step)]
-    header = group(_task("tingshuo.transcribe", lane, *ids, b) for b in batches)
+    header = group(_task("tingshuo.transcribe", lane, *ids, list(b)) for b in batches if b)
     return chord(header, finalize)

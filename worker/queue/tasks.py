@@ -25,7 +25,7 @@ from worker.stages import (
 )
 from worker.stages import transcribe as transcription
 from worker.stages.audio import read_audio
-from worker.stages.runs import RunScope
+from worker.stages.runs import RunScope, recording_length
 
 TASK_OPTIONS: dict[str, Any] = {
     "bind": True,
@@ -41,8 +41,8 @@ def start_run(
 ) -> None:
     scope = RunScope(recording_id, generation)
     if start_at == "analysis":  # the run carries its transcript over (models/carry_over.py)
-        raise self.replace(transcription_signature(scope, [], 1, lane))
-    raise self.replace(pipeline_signature(scope, lane))
+        raise self.replace(transcription_signature(scope, [], lane))
+    raise self.replace(pipeline_signature(scope, lane, recording_length(scope)))
 
 
 @celery_app.task(name="tingshuo.ingest", **TASK_OPTIONS)
@@ -63,10 +63,10 @@ def diarize_task(self: Task, recording_id: int, generation: int) -> None:
 @celery_app.task(name="tingshuo.plan_clips", **TASK_OPTIONS)
 def plan_task(self: Task, recording_id: int, generation: int, lane: str = "interactive") -> None:
     scope = RunScope(recording_id, generation)
-    indices = run_step(self, scope, "plan", clips.run)
+    run_step(self, scope, "plan", clips.run)
     run_step(self, scope, "language", language.run)
-    per_task = get_settings().clips_per_task
-    raise self.replace(transcription_signature(scope, indices, per_task, lane))
+    batches = run_step(self, scope, "plan", clips.transcription_batches)
+    raise self.replace(transcription_signature(scope, batches, lane))
 
 
 @celery_app.task(name="tingshuo.transcribe", **TASK_OPTIONS)

@@ -15,6 +15,7 @@ from models.records import TimeSpan
 from models.settings import Settings
 from models.storage import audio_path
 from models.tables import SpeechRegion
+from worker.engines.audio_source import WavFile
 from worker.errors import CorruptAudioError
 from worker.stages.runs import RunScope
 
@@ -33,6 +34,24 @@ def read_audio(
     stop = None if end_s is None else int(end_s * SAMPLE_RATE)
     samples, _ = sf.read(str(path), start=start, stop=stop, dtype="float32", always_2d=False)
     return np.asarray(samples, dtype=np.float32)
+
+
+def open_audio(settings: Settings, content_hash: str) -> WavFile:
+    """The decoded recording, opened to be read a window at a time (close it, or use ``with``)."""
+    path = audio_path(settings, content_hash)
+    if not path.exists():
+        raise CorruptAudioError("the decoded audio is missing; re-run ingest")
+    return WavFile(path)
+
+
+def quiet_points_on_disk(settings: Settings, content_hash: str) -> Callable[[float, float], float]:
+    """Like ``quiet_point_finder``, reading only the part of the recording it searches."""
+
+    def quietest(start_s: float, end_s: float) -> float:
+        samples = read_audio(settings, content_hash, start_s, end_s)
+        return start_s + quiet_point_finder(samples, SAMPLE_RATE)(0.0, end_s - start_s)
+
+    return quietest
 
 
 def quiet_point_finder(samples: np.ndarray, sample_rate: int) -> Callable[[float, float], float]:

@@ -19,7 +19,9 @@ from models.db import session_scope
 from models.records import PlannedClip, TimeSpan
 from models.settings import get_settings
 from models.tables import Clip, Segment, SpeakerTurn
-from worker.stages.audio import SAMPLE_RATE, quiet_point_finder, read_audio, speech_regions
+from worker.engines import select as engine_choice
+from worker.stages.audio import quiet_points_on_disk, speech_regions
+from worker.stages.filled_windows import task_batches
 from worker.stages.runs import RunScope, delete_run_rows, guard, stage_run
 from worker.stages.speakers import ensure_speakers
 
@@ -191,7 +193,7 @@ def run(scope: RunScope) -> list[int]:
                 )
             )
         ]
-    quiet = quiet_point_finder(read_audio(settings, content_hash), SAMPLE_RATE)
+    quiet = quiet_points_on_disk(settings, content_hash)
     with stage_run(scope, "plan", engine="clip-planner") as handle:
         if turns:
             planned = plan_clips_on_turns(
@@ -217,3 +219,24 @@ def run(scope: RunScope) -> list[int]:
             for c in planned
         )
     return [c.index for c in planned]
+
+
+def transcription_batches(scope: RunScope) -> list[list[int]]:
+    """The run's clips grouped for transcription tasks: Whisper takes whole filled windows (see
+    filled_windows.py); a listening model takes ``clips_per_task`` clips in one batched call."""
+    settings = get_settings()
+    with session_scope() as session:
+        guard(session, scope)
+        planned = [
+            PlannedClip(c.index, c.start_s, c.end_s, c.speaker_label)
+            for c in session.scalars(
+                select(Clip)
+                .where(Clip.recording_id == scope.recording_id, Clip.generation == scope.generation)
+                .order_by(Clip.index)
+            )
+        ]
+    if engine_choice.transcription_engine_name(settings) != "qwen2-audio":
+        return task_batches(planned, settings.transcribe_task_audio_s, settings.clip_max_s)
+    step = max(1, settings.clips_per_task)
+    indices = [c.index for c in planned]
+    return [indices[i : i + step] for i in range(0, len(indices), step)]

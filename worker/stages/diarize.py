@@ -14,8 +14,9 @@ from models.records import TimeSpan
 from models.settings import Settings, get_settings
 from models.tables import Speaker, SpeakerTurn
 from worker.engines import cpu_diarizer, pyannote_engine, silero
+from worker.engines.audio_source import AudioSource
 from worker.engines.cpu_diarizer import SpeakerTurn as Turn
-from worker.stages.audio import read_audio, speech_regions
+from worker.stages.audio import open_audio, speech_regions
 from worker.stages.runs import (
     DEFAULT_SPEAKER,
     RunScope,
@@ -48,7 +49,7 @@ def model_id(settings: Settings, engine: str) -> str:
 
 
 def diarize(
-    samples: np.ndarray,
+    audio: AudioSource | np.ndarray,
     speech: Sequence[TimeSpan],
     settings: Settings,
     engine: str,
@@ -59,17 +60,17 @@ def diarize(
         pipeline = pyannote_engine.load_pipeline(
             settings.pyannote_pipeline, settings.hf_token.get_secret_value()
         )
+        # pyannote takes the waveform in memory (GPU workers have room for it).
+        samples = audio if isinstance(audio, np.ndarray) else audio.read(0.0, audio.duration_s)
         return pyannote_engine.diarize(pipeline, samples, num_speakers, on_progress=on_progress)
     if engine == "cpu":
         # Far-field speech is quiet: the diarizer looks with a more sensitive detector.
         sensitive = settings.model_copy(
             update={"vad_threshold": settings.diarization_vad_threshold}
         )
-        regions = silero.speech_spans(samples, sensitive)
+        regions = silero.speech_spans(audio, sensitive)
         options = cpu_diarizer.DiarizerOptions(threshold=settings.diarization_threshold)
-        return cpu_diarizer.diarize(
-            samples, regions, options, num_speakers, on_progress=on_progress
-        )
+        return cpu_diarizer.diarize(audio, regions, options, num_speakers, on_progress=on_progress)
     span = (
         TimeSpan(min(s.start_s for s in speech), max(s.end_s for s in speech)) if speech else None
     )
@@ -82,20 +83,34 @@ def run(scope: RunScope) -> None:
         recording = guard(session, scope)
         content_hash, expected = recording.content_hash, recording.expected_speakers
         spans = speech_regions(session, scope)
-    samples = read_audio(settings, content_hash)
     engine = choose_engine(settings)
 
     def report(fraction: float) -> None:
         set_progress(scope, "diarize", fraction)
 
-    with stage_run(scope, "diarize", engine=engine, model_id=model_id(settings, engine)) as handle:
-        turns = diarize(samples, spans, settings, engine, expected, report)
-        handle.raw_output = " ".join(f"{t.start_s:.2f}-{t.end_s:.2f}:{t.speaker}" for t in turns)
+    with open_audio(settings, content_hash) as audio:
+        with stage_run(
+            scope, "diarize", engine=engine, model_id=model_id(settings, engine)
+        ) as handle:
+            turns = diarize(audio, spans, settings, engine, expected, report)
+            handle.raw_output = " ".join(
+                f"{t.start_s:.2f}-{t.end_s:.2f}:{t.speaker}" for t in turns
+            )
+        _store_turns(scope, turns, spans)
+        store_voices(scope, audio, _talk(turns, spans))
+
+
+def _talk(turns: Sequence[Turn], spans: Sequence[TimeSpan]) -> dict[str, list[tuple[float, float]]]:
+    """Each speaker's stretches of talk (everything to the default speaker when none was found)."""
     talk: dict[str, list[tuple[float, float]]] = {}
     for turn in turns:
         talk.setdefault(turn.speaker, []).append((turn.start_s, turn.end_s))
     if not talk:
         talk[DEFAULT_SPEAKER] = [(s.start_s, s.end_s) for s in spans]
+    return talk
+
+
+def _store_turns(scope: RunScope, turns: Sequence[Turn], spans: Sequence[TimeSpan]) -> None:
     with session_scope() as session:
         guard(session, scope)
         for table in (SpeakerTurn, Speaker):
@@ -110,5 +125,4 @@ def run(scope: RunScope) -> None:
             )
             for t in turns
         )
-        add_speakers(session, scope, talk)
-    store_voices(scope, samples, talk)
+        add_speakers(session, scope, _talk(turns, spans))

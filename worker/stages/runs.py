@@ -281,3 +281,10 @@ def record_run(
         session.add(run)
         session.flush()
         return run.id
+
+
+def recording_length(scope: RunScope) -> float | None:
+    """The recording's length as far as it is known (declared at upload, exact after ingest)."""
+    with session_scope() as session:
+        recording = session.get(Recording, scope.recording_id)
+        return None if recording is None else recording.duration_s

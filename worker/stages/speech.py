@@ -11,7 +11,8 @@ from models.records import TimeSpan
 from models.settings import Settings, get_settings
 from models.tables import SpeechRegion
 from worker.engines import silero
-from worker.stages.audio import SAMPLE_RATE, read_audio
+from worker.engines.audio_source import AudioSource
+from worker.stages.audio import open_audio
 from worker.stages.runs import RunScope, delete_run_rows, guard, set_progress, stage_run
 
 # Progress is reported only for recordings long enough for a person to watch it move.
@@ -19,25 +20,27 @@ REPORT_PROGRESS_AFTER_S = 600
 
 
 def detect_speech(
-    samples: np.ndarray,
+    audio: AudioSource | np.ndarray,
     settings: Settings,
     on_progress: Callable[[float], None] | None = None,
 ) -> list[TimeSpan]:
-    return silero.speech_spans(samples, settings, on_progress)
+    return silero.speech_spans(audio, settings, on_progress)
 
 
 def run(scope: RunScope) -> None:
     settings = get_settings()
     with session_scope() as session:
         content_hash = guard(session, scope).content_hash
-    samples = read_audio(settings, content_hash)
 
     def report(percent: float) -> None:
         set_progress(scope, "speech", percent / 100.0)
 
-    long_enough = len(samples) > SAMPLE_RATE * REPORT_PROGRESS_AFTER_S
-    with stage_run(scope, "speech", engine=silero.ENGINE_NAME, model_id=silero.MODEL_ID) as handle:
-        spans = detect_speech(samples, settings, report if long_enough else None)
+    with (
+        open_audio(settings, content_hash) as audio,
+        stage_run(scope, "speech", engine=silero.ENGINE_NAME, model_id=silero.MODEL_ID) as handle,
+    ):
+        long_enough = audio.duration_s > REPORT_PROGRESS_AFTER_S
+        spans = detect_speech(audio, settings, report if long_enough else None)
         handle.raw_output = " ".join(f"{s.start_s:.2f}-{s.end_s:.2f}" for s in spans)
     with session_scope() as session:
         guard(session, scope)

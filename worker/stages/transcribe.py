@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-import numpy as np
 from sqlalchemy import delete, select, update
 
 from models.db import session_scope
@@ -19,8 +18,8 @@ from worker.analysis.parsers import parse
 from worker.engines import select as engine_choice
 from worker.engines import whisper as whisper_engine
 from worker.engines.requests import Request
-from worker.engines.whisper import WhisperEngine
 from worker.stages.audio import read_audio
+from worker.stages.filled_windows import fill_windows, segments_of_clips
 from worker.stages.runs import (
     DEFAULT_SPEAKER,
     RunScope,
@@ -33,19 +32,6 @@ from worker.stages.runs import (
 )
 
 LANGUAGE_NAMES = {"en": "English", "zh": "Mandarin Chinese"}
-
-
-def transcribe_clip(
-    samples: np.ndarray, clip: PlannedClip, engine: WhisperEngine, language: str | None
-) -> ClipTranscript:
-    """``samples`` holds exactly the clip's audio (16 kHz mono float32)."""
-    result = engine.transcribe(samples, language or None)
-    segments = []
-    for seg in result.segments:
-        start = min(clip.end_s, clip.start_s + max(0.0, seg.start_s))
-        end = min(clip.end_s, clip.start_s + max(seg.end_s, seg.start_s))
-        segments.append(TranscribedSegment(start, max(start, end), seg.text, seg.confidence))
-    return ClipTranscript(clip.index, result.language, segments, result.raw_output)
 
 
 def _planned(scope: RunScope, clip_indices: Sequence[int]) -> tuple[list[PlannedClip], str, str]:
@@ -69,24 +55,36 @@ def _planned(scope: RunScope, clip_indices: Sequence[int]) -> tuple[list[Planned
 def run(scope: RunScope, clip_indices: Sequence[int]) -> None:
     settings = get_settings()
     clips, content_hash, language = _planned(scope, clip_indices)
+    if not clips:
+        return
     hint = language or settings.default_language or None
     if engine_choice.transcription_engine_name(settings) == "qwen2-audio":
         _transcribe_with_qwen2_audio(scope, clips, content_hash, hint)
         return
     engine = whisper_engine.get_whisper(settings)
-    for clip in clips:
-        samples = read_audio(settings, content_hash, clip.start_s, clip.end_s)
+    language_code = (
+        hint
+        or engine.language_probabilities(
+            read_audio(settings, content_hash, clips[0].start_s, clips[0].end_s)
+        )[0][0]
+    )
+    for window in fill_windows(clips, settings.clip_max_s):
+        samples = read_audio(settings, content_hash, window.start_s, window.end_s)
         with stage_run(
             scope,
             "transcribe",
             engine=whisper_engine.ENGINE_NAME,
             model_id=engine.model_id,
             subject_kind="clip",
-            subject_index=clip.index,
+            subject_index=window.clips[0].index,
+            subject={"clips": [c.index for c in window.clips]},
         ) as handle:
-            result = transcribe_clip(samples, clip, engine, hint)
-            handle.raw_output = result.raw_output
-        store_clip_transcript(scope, clip, result)
+            words, handle.raw_output = engine.words(samples, language_code)
+        segments = segments_of_clips(window, words, language_code)
+        for clip in window.clips:
+            store_clip_transcript(
+                scope, clip, ClipTranscript(clip.index, language_code, segments[clip.index])
+            )
         set_progress(scope, "transcribe", transcribed_fraction(scope))
 
 

@@ -16,6 +16,7 @@ from models.db import session_scope
 from models.records import TimeSpan
 from models.settings import get_settings
 from models.voices import best_matches, group_profiles, unit
+from worker.engines.audio_source import AudioSource
 from worker.engines.ge2e import embed
 from worker.stages.runs import RunScope, guard
 from worker.stages.speakers import run_speakers
@@ -24,7 +25,9 @@ VOICE_SAMPLE_S = 120.0
 WINDOW_S = 1.5
 
 
-def voice_of(samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> tuple[np.ndarray, float]:
+def voice_of(
+    audio: AudioSource | np.ndarray, spans: Sequence[tuple[float, float]]
+) -> tuple[np.ndarray, float]:
     """A unit embedding of the speech in ``spans`` and the seconds it was taken from."""
     windows: list[TimeSpan] = []
     total = 0.0
@@ -37,14 +40,16 @@ def voice_of(samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> tuple
             cursor += WINDOW_S
     if not windows:
         return np.zeros(256), 0.0
-    vectors = embed(samples, windows, WINDOW_S)
+    vectors = embed(audio, windows, WINDOW_S)
     return unit(vectors.mean(axis=0)), total
 
 
 def store_voices(
-    scope: RunScope, samples: np.ndarray, talk: Mapping[str, Sequence[tuple[float, float]]]
+    scope: RunScope,
+    audio: AudioSource | np.ndarray,
+    talk: Mapping[str, Sequence[tuple[float, float]]],
 ) -> None:
-    voices = {label: voice_of(samples, spans) for label, spans in talk.items()}
+    voices = {label: voice_of(audio, spans) for label, spans in talk.items()}
     settings = get_settings()
     with session_scope() as session:
         recording = guard(session, scope)

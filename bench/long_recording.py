@@ -1,0 +1,213 @@
+"""A one-hour meeting and a three-hour class, end to end: time and memory of every stage.
+
+    .venv/bin/python bench/long_recording.py [--kind meeting|class] [--minutes 60]
+        [--backend embedded|services] [--no-plain] [--json]
+
+Builds the recording from the real speech in ../shared/data (a meeting from the AMI excerpts, a
+class from the speechocean762 readers, each file once in turn until the length is reached, with
+the pauses of a conversation between them), runs the whole pipeline with one worker (transcript,
+speakers, analysis) and prints for each stage its summed run time and real-time factor, when the
+transcript was complete and when the recording was done, and the peak memory (VmHWM) of every
+worker process. Then plain faster-whisper transcribes the same audio with the same model folder,
+beam and thread count and its own voice filter, and the pipeline's transcription time is given as
+a ratio to it. Skips cleanly (exit 0) when ../shared/data is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.queue_load import backend_env  # noqa: E402
+from tests.memory import PeakMemory  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+SOURCES = {
+    "meeting": ("diarization/ami_debug_train", "*.wav"),
+    "class": ("pronunciation/speechocean762/WAVE", "*/*.WAV"),
+}
+STAGES = ("ingest", "speech", "diarize", "plan", "language", "transcribe", "summary")
+
+
+def build_recording(kind: str, minutes: float, dest: Path) -> Path:
+    folder, pattern = SOURCES[kind]
+    files = sorted((DATA / folder).glob(pattern))
+    rng = np.random.default_rng(0)
+    target = int(minutes * 60 * 16000)
+    with sf.SoundFile(dest, "w", 16000, 1, format="FLAC") as out:
+        written = 0
+        while written < target:
+            for path in files:
+                samples, rate = sf.read(path, dtype="float32", always_2d=True)
+                if rate != 16000:
+                    raise SystemExit(f"{path} is {rate} Hz; expected 16 kHz")
+                pause = np.zeros(int(rng.uniform(0.3, 1.5) * 16000), dtype=np.float32)
+                piece = np.concatenate([samples.mean(axis=1), pause])[: target - written]
+                out.write(piece)
+                written += len(piece)
+                if written >= target:
+                    break
+    return dest
+
+
+def run_pipeline(path: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:
+    from worker.cli.processes import stop, worker_argv
+
+    tingshuo = str(Path(sys.executable).parent / "tingshuo")
+    subprocess.run([tingshuo, "migrate"], env=env, check=True, capture_output=True)
+    log = (Path(env["TINGSHUO_DATA_DIR"]) / "worker.log").open("wb")
+    worker = subprocess.Popen(
+        worker_argv(hostname="long@%h"), env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
+    watch = PeakMemory(worker.pid)
+    watch.start()
+    time.sleep(5)
+    started = time.time()
+    done = subprocess.run(
+        [
+            tingshuo,
+            "process",
+            str(path),
+            "--language",
+            "en",
+            "--wait",
+            "--json",
+            "--timeout",
+            str(timeout),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.time() - started
+    peaks = watch.stop()
+    stop(worker)
+    result: dict[str, Any] = {"wall_s": wall, "exit_code": done.returncode, "peak_mb": peaks}
+    result.update(_stage_times(env, started))
+    if done.returncode != 0:
+        result["stderr"] = done.stderr[-2000:]
+    return result
+
+
+def _stage_times(env: dict[str, str], started: float) -> dict[str, Any]:
+    script = (
+        "import json; from sqlalchemy import select; from models.db import session_scope;"
+        "from models.tables import Recording, StageRun\n"
+        "with session_scope() as s:\n"
+        "    r = s.scalars(select(Recording)).one()\n"
+        "    runs = [(x.stage, x.status, x.duration_s or 0, x.finished_at.timestamp()"
+        " if x.finished_at else None) for x in s.scalars(select(StageRun))]\n"
+        "    print(json.dumps({'status': r.status, 'error': r.error, 'audio_s': r.duration_s,"
+        " 'runs': runs}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    found = json.loads(out.stdout)
+    by_stage: dict[str, float] = {}
+    for stage, _, seconds, _ in found["runs"]:
+        by_stage[stage] = by_stage.get(stage, 0.0) + seconds
+    transcribed = [end for stage, _, _, end in found["runs"] if stage == "transcribe" and end]
+    return {
+        "status": found["status"],
+        "error": found["error"],
+        "audio_s": found["audio_s"],
+        "stage_s": by_stage,
+        "transcript_complete_s": max(transcribed) - started if transcribed else None,
+        "failed_runs": sum(status == "failed" for _, status, _, _ in found["runs"]),
+    }
+
+
+def plain_faster_whisper(path: Path, model: str, beam: int, threads: int) -> float:
+    from faster_whisper import WhisperModel
+    from faster_whisper.audio import decode_audio
+
+    whisper = WhisperModel(model, device="cpu", compute_type="int8", cpu_threads=threads)
+    audio = decode_audio(str(path))
+    started = time.perf_counter()
+    segments, _ = whisper.transcribe(
+        audio, language="en", beam_size=beam, vad_filter=True, condition_on_previous_text=False
+    )
+    for _ in segments:
+        pass
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kind", choices=sorted(SOURCES), default="meeting")
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--backend", choices=["embedded", "services"], default="embedded")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--postgres", default="postgresql://tingshuo:tingshuo@127.0.0.1/postgres")
+    parser.add_argument(
+        "--whisper", default=str(ROOT / "tingshuo-data" / "models" / "whisper-base")
+    )
+    parser.add_argument("--no-plain", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        print(f"skipped: {DATA} not found")
+        return 0
+    workdir = Path(tempfile.mkdtemp(prefix="tingshuo-long-"))
+    recording = build_recording(args.kind, args.minutes, workdir / f"{args.kind}.flac")
+    env = backend_env(workdir, args)
+    result: dict[str, Any] = {"kind": args.kind, "minutes": args.minutes, "backend": args.backend}
+    result.update(run_pipeline(recording, env, timeout=6 * args.minutes * 60))
+    if not args.no_plain:
+        from models.settings import Settings
+
+        settings = Settings()
+        plain = plain_faster_whisper(
+            recording, args.whisper, settings.whisper_beam_size, settings.cpu_threads
+        )
+        result["plain_faster_whisper_s"] = plain
+        result["transcribe_ratio"] = result["stage_s"].get("transcribe", 0.0) / plain
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    _print(result)
+    return 0
+
+
+def _print(result: dict[str, Any]) -> None:
+    audio = result["audio_s"] or 1.0
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; one worker; {result['backend']} backend"
+    )
+    print(
+        f"{result['kind']}: {audio / 60:.1f} min of audio, {result['status']}"
+        f" {result['error'] or ''} ({result['failed_runs']} failed stage runs)"
+    )
+    print(f"{'stage':<16}{'seconds':>10}{'RTF':>8}")
+    for stage, seconds in sorted(result["stage_s"].items(), key=lambda kv: -kv[1]):
+        print(f"{stage:<16}{seconds:>10.1f}{seconds / audio:>8.3f}")
+    complete = result["transcript_complete_s"]
+    print(f"{'transcript':<16}{complete or 0:>10.1f}{(complete or 0) / audio:>8.3f}  (wall clock)")
+    print(f"{'end to end':<16}{result['wall_s']:>10.1f}{result['wall_s'] / audio:>8.3f}")
+    if "plain_faster_whisper_s" in result:
+        print(
+            f"plain faster-whisper on the same audio: {result['plain_faster_whisper_s']:.1f} s;"
+            f" pipeline transcription / plain = {result['transcribe_ratio']:.2f}"
+        )
+    for process, megabytes in result["peak_mb"].items():
+        print(f"peak {megabytes:>6} MB  {process}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Where an engine reads audio from: a decoded recording on disk, read a window at a time, or
+samples already in memory (tests, benchmarks). Engines that walk a whole recording take an
+``AudioSource`` so that nothing holds an hour of audio in memory (float32 at 16 kHz is about
+230 MB an hour)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import soundfile as sf
+
+SAMPLE_RATE = 16000
+
+
+class AudioSource(Protocol):
+    @property
+    def duration_s(self) -> float: ...
+
+    def read(self, start_s: float, end_s: float) -> np.ndarray:
+        """The float32 samples between two times (clamped to the recording)."""
+        ...
+
+
+class InMemoryAudio:
+    def __init__(self, samples: np.ndarray) -> None:
+        self.samples = np.asarray(samples, dtype=np.float32)
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / SAMPLE_RATE
+
+    def read(self, start_s: float, end_s: float) -> np.ndarray:
+        start = max(0, int(start_s * SAMPLE_RATE))
+        return self.samples[start : max(start, int(end_s * SAMPLE_RATE))]
+
+
+class WavFile:
+    """A 16 kHz mono WAV kept open and read by seeking (one handle, guarded for threads)."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = sf.SoundFile(str(path))
+        if self._file.samplerate != SAMPLE_RATE or self._file.channels != 1:
+            self._file.close()
+            raise ValueError(f"{path} is not 16 kHz mono")
+        self._frames = int(self._file.frames)
+        self._lock = threading.Lock()
+
+    @property
+    def duration_s(self) -> float:
+        return self._frames / SAMPLE_RATE
+
+    def read(self, start_s: float, end_s: float) -> np.ndarray:
+        start = min(self._frames, max(0, int(start_s * SAMPLE_RATE)))
+        stop = min(self._frames, max(start, int(end_s * SAMPLE_RATE)))
+        with self._lock:
+            self._file.seek(start)
+            samples = self._file.read(stop - start, dtype="float32", always_2d=False)
+        return np.asarray(samples, dtype=np.float32)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> WavFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def windows_of(
+    audio: AudioSource, window_s: float, overlap_s: float
+) -> Iterator[tuple[float, float, float, float]]:
+    """Windows walking the recording: (read_start, read_end, keep_start, keep_end).
+
+    Consecutive windows overlap by ``overlap_s``; each keeps what it found between the
+    midpoints of its overlaps, so the kept parts tile the recording with no gap and no double."""
+    duration = audio.duration_s
+    if window_s <= 2 * overlap_s:
+        raise ValueError("a window must be more than twice its overlap")
+    start = 0.0
+    while True:
+        end = min(duration, start + window_s)
+        keep_start = 0.0 if start == 0.0 else start + overlap_s / 2
+        last = end >= duration
+        keep_end = duration if last else end - overlap_s / 2
+        yield start, end, keep_start, keep_end
+        if last:
+            return
+        start = end - overlap_s
