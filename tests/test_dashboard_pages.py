@@ -101,6 +101,34 @@ def test_transcript_is_plain_text_with_speakers_and_seek_buttons(org: Org) -> No
     assert len(badges) == 1, badges
 
 
+@pytest.mark.parametrize(
+    ("stage", "transcript_shown"),
+    [("transcribe", False), ("sentiment", True), ("finalize", True)],
+)
+def test_the_transcript_shows_while_the_analysis_still_runs(
+    org: Org, stage: str, transcript_shown: bool
+) -> None:
+    from sqlalchemy import update
+
+    from models.db import session_scope
+    from models.tables import Recording
+
+    with session_scope() as session:
+        session.execute(
+            update(Recording)
+            .where(Recording.id == org.recordings["red"])
+            .values(status="running", current_stage=stage, progress=90)
+        )
+    app = page("recording.py", org, "alice", id=str(org.recordings["red"]))
+    assert not app.exception
+    notes = [i.value for i in app.info]
+    said = "We ship the release on Friday." in [t.value for t in app.text]
+    assert said  # what is stored is drawn; the note says whether it is complete
+    assert ("The transcript is complete; the analysis is still running." in notes) == (
+        transcript_shown
+    )
+
+
 def test_failed_recording_explains_itself(org: Org) -> None:
     app = page("recording.py", org, "alice", id=str(org.recordings["failed"]))
     assert "Failed at ingest" in app.error[0].value

@@ -22,7 +22,7 @@ from worker.stages.runs import (
     RunScope,
     delete_run_rows,
     guard,
-    set_progress,
+    progress_reporter,
     stage_run,
 )
 from worker.stages.speakers import add_speakers
@@ -85,8 +85,7 @@ def run(scope: RunScope) -> None:
         spans = speech_regions(session, scope)
     engine = choose_engine(settings)
 
-    def report(fraction: float) -> None:
-        set_progress(scope, "diarize", fraction)
+    report = progress_reporter(scope, "diarize")
 
     with open_audio(settings, content_hash) as audio:
         with stage_run(

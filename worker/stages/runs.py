@@ -7,7 +7,7 @@ transaction as the rows it protects, so a run taken over by a newer one cannot m
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -224,6 +224,22 @@ def set_progress(scope: RunScope, stage: str, fraction: float) -> None:
             )
             .values(progress=percent, current_stage=stage, updated_at=utcnow())
         )
+
+
+def progress_reporter(scope: RunScope, stage: str) -> Callable[[float], None]:
+    """``set_progress`` for engines that report often (silero-vad reports every 32 ms of audio):
+    the database is written only when the overall percentage moves."""
+    shown = -1
+
+    def report(fraction: float) -> None:
+        nonlocal shown
+        start, end = STAGE_PROGRESS[stage]
+        percent = int(start + (end - start) * min(1.0, max(0.0, fraction)))
+        if percent > shown:
+            shown = percent
+            set_progress(scope, stage, fraction)
+
+    return report
 
 
 def transcribed_fraction(scope: RunScope) -> float:

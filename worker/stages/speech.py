@@ -13,7 +13,7 @@ from models.tables import SpeechRegion
 from worker.engines import silero
 from worker.engines.audio_source import AudioSource
 from worker.stages.audio import open_audio
-from worker.stages.runs import RunScope, delete_run_rows, guard, set_progress, stage_run
+from worker.stages.runs import RunScope, delete_run_rows, guard, progress_reporter, stage_run
 
 # Progress is reported only for recordings long enough for a person to watch it move.
 REPORT_PROGRESS_AFTER_S = 600
@@ -31,9 +31,10 @@ def run(scope: RunScope) -> None:
     settings = get_settings()
     with session_scope() as session:
         content_hash = guard(session, scope).content_hash
+    progress = progress_reporter(scope, "speech")
 
     def report(percent: float) -> None:
-        set_progress(scope, "speech", percent / 100.0)
+        progress(percent / 100.0)
 
     with (
         open_audio(settings, content_hash) as audio,
