@@ -17,10 +17,34 @@ def clock(seconds: float) -> str:
     return f"{minutes // 60:d}:{minutes % 60:02d}:{secs:02d}"
 
 
-def paragraphs(segments: list[dict[str, Any]]) -> list[list[tuple[int, dict[str, Any]]]]:
+# A three-hour class has thousands of lines; the page draws one part of this many at a time.
+PART_LINES = 200
+
+Numbered = list[tuple[int, dict[str, Any]]]
+
+
+def paragraphs(numbered: Numbered) -> list[Numbered]:
     """Runs of consecutive lines by the same speaker, each line with its number."""
-    numbered = list(enumerate(segments))
     return [list(run) for _, run in groupby(numbered, key=lambda item: item[1]["speaker"])]
+
+
+def parts(segments: list[dict[str, Any]]) -> list[Numbered]:
+    numbered = list(enumerate(segments))
+    return [numbered[i : i + PART_LINES] for i in range(0, len(numbered), PART_LINES)] or [[]]
+
+
+def _chosen_part(segments: list[dict[str, Any]]) -> Numbered:
+    found = parts(segments)
+    if len(found) == 1:
+        return found[0]
+    labels = [f"{clock(p[0][1]['start'])} to {clock(p[-1][1]['end'])}" for p in found]
+    chosen = st.selectbox(
+        f"Part of the transcript ({len(segments)} lines)",
+        range(len(found)),
+        format_func=labels.__getitem__,
+        key="transcript-part",
+    )
+    return found[chosen or 0]
 
 
 def draw_transcript(
@@ -29,7 +53,7 @@ def draw_transcript(
     colour: Callable[[str | None], Any],
     play: Callable[[float], None],
 ) -> None:
-    for paragraph in paragraphs(segments):
+    for paragraph in paragraphs(_chosen_part(segments)):
         first = paragraph[0][1]
         with st.container(border=False):
             st.badge(

@@ -129,6 +129,33 @@ def test_the_transcript_shows_while_the_analysis_still_runs(
     )
 
 
+def test_a_long_transcript_is_drawn_one_part_at_a_time(org: Org) -> None:
+    from models.db import session_scope
+    from models.tables import Segment, Speaker
+
+    with session_scope() as session:
+        speaker = session.query(Speaker).filter_by(recording_id=org.recordings["red"]).one()
+        session.add_all(
+            Segment(
+                recording_id=org.recordings["red"],
+                speaker_id=speaker.id,
+                start_s=10.0 + 5 * i,
+                end_s=14.0 + 5 * i,
+                text=f"line {i}",
+            )
+            for i in range(448)
+        )
+    app = page("recording.py", org, "alice", id=str(org.recordings["red"]))
+    assert not app.exception
+    [part] = [s for s in app.selectbox if s.key == "transcript-part"]
+    assert part.options == ["0:00:00 to 0:16:39", "0:16:40 to 0:33:19", "0:33:20 to 0:37:29"]
+    texts = [t.value for t in app.text]
+    assert "line 197" in texts and "line 198" not in texts
+    app = part.select_index(2).run()
+    texts = [t.value for t in app.text]
+    assert "line 447" in texts and "line 0" not in texts
+
+
 def test_failed_recording_explains_itself(org: Org) -> None:
     app = page("recording.py", org, "alice", id=str(org.recordings["failed"]))
     assert "Failed at ingest" in app.error[0].value
