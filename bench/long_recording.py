@@ -39,7 +39,6 @@ SOURCES = {
     "meeting": ("diarization/ami_debug_train", "*.wav"),
     "class": ("pronunciation/speechocean762/WAVE", "*/*.WAV"),
 }
-STAGES = ("ingest", "speech", "diarize", "plan", "language", "transcribe", "summary")
 
 
 def build_recording(kind: str, minutes: float, dest: Path) -> Path:
@@ -63,7 +62,7 @@ def build_recording(kind: str, minutes: float, dest: Path) -> Path:
     return dest
 
 
-def run_pipeline(path: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:
+def run_pipeline(path: Path, kind: str, env: dict[str, str], timeout: float) -> dict[str, Any]:
     from worker.cli.processes import stop, worker_argv
 
     tingshuo = str(Path(sys.executable).parent / "tingshuo")
@@ -76,18 +75,9 @@ def run_pipeline(path: Path, env: dict[str, str], timeout: float) -> dict[str, A
     watch.start()
     time.sleep(5)
     started = time.time()
+    command = [tingshuo, "process", str(path), "--kind", kind, "--language", "en", "--wait"]
     done = subprocess.run(
-        [
-            tingshuo,
-            "process",
-            str(path),
-            "--language",
-            "en",
-            "--wait",
-            "--json",
-            "--timeout",
-            str(timeout),
-        ],
+        [*command, "--json", "--timeout", str(timeout)],
         env=env,
         capture_output=True,
         text=True,
@@ -167,7 +157,8 @@ def main() -> int:
     recording = build_recording(args.kind, args.minutes, workdir / f"{args.kind}.flac")
     env = backend_env(workdir, args)
     result: dict[str, Any] = {"kind": args.kind, "minutes": args.minutes, "backend": args.backend}
-    result.update(run_pipeline(recording, env, timeout=6 * args.minutes * 60))
+    kind = "lesson" if args.kind == "class" else "meeting"  # a class is a lesson: pronunciation
+    result.update(run_pipeline(recording, kind, env, timeout=6 * args.minutes * 60))
     if not args.no_plain:
         from models.settings import Settings
 
