@@ -148,6 +148,9 @@ def main() -> int:
         "--whisper", default=str(ROOT / "tingshuo-data" / "models" / "whisper-base")
     )
     parser.add_argument("--no-plain", action="store_true")
+    parser.add_argument(
+        "--fill-windows", action="store_true", help="TINGSHUO_WHISPER_FILL_WINDOWS=true"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -156,7 +159,14 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="tingshuo-long-"))
     recording = build_recording(args.kind, args.minutes, workdir / f"{args.kind}.flac")
     env = backend_env(workdir, args)
-    result: dict[str, Any] = {"kind": args.kind, "minutes": args.minutes, "backend": args.backend}
+    if args.fill_windows:
+        env["TINGSHUO_WHISPER_FILL_WINDOWS"] = "true"
+    result: dict[str, Any] = {
+        "kind": args.kind,
+        "minutes": args.minutes,
+        "backend": args.backend,
+        "fill_windows": args.fill_windows,
+    }
     kind = "lesson" if args.kind == "class" else "meeting"  # a class is a lesson: pronunciation
     result.update(run_pipeline(recording, kind, env, timeout=6 * args.minutes * 60))
     if not args.no_plain:
@@ -179,7 +189,8 @@ def _print(result: dict[str, Any]) -> None:
     audio = result["audio_s"] or 1.0
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; one worker; {result['backend']} backend"
+        f"{platform.python_version()}; one worker; {result['backend']} backend; Whisper "
+        f"{'in filled windows' if result['fill_windows'] else 'clip by clip'}"
     )
     print(
         f"{result['kind']}: {audio / 60:.1f} min of audio, {result['status']}"

@@ -120,8 +120,13 @@ class Settings(BaseSettings):
     sweep_grace_s: int = 120
     sweep_tick_s: float = 60.0
     clips_per_task: int = 4
-    # Whisper transcribes windows of consecutive clips filled up to 30 s; a task takes about
-    # this much audio (whole windows), so tasks stay short and spread over workers.
+    # Whisper reads 30 s whatever it is given. With fill_windows it reads windows of consecutive
+    # clips filled up to 30 s and gives each word to the clip it was said in (1.63x plain
+    # faster-whisper on a one-hour meeting instead of 2.55x; README). Off by default: in a
+    # spoken test meeting the longer context made Whisper base mishear a name it heard right
+    # clip by clip, and its effect on accuracy over real meetings is not measured yet.
+    whisper_fill_windows: bool = False
+    # A Whisper transcription task takes about this much audio (whole windows).
     transcribe_task_audio_s: float = 120.0
 
     # Folder batches: how many batch recordings may be in the pipeline at once (the rest wait

@@ -341,3 +341,37 @@ def test_ingest_makes_a_compressed_copy_for_the_player(lesson: RunScope) -> None
     assert playable_audio(detail) == player
     assert player.stat().st_size < wav.stat().st_size / 4
     assert sf.info(str(player)).duration == pytest.approx(sf.info(str(wav)).duration, abs=0.1)
+
+
+def test_filled_whisper_windows_give_each_clip_its_own_words(
+    lesson: RunScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same recording transcribed clip by clip (the default) and in filled windows: the
+    same words, each under the speaker who said it, from fewer Whisper calls."""
+    from tests.asr_metrics import wer
+
+    by_clip = _detail(lesson.recording_id)
+    monkeypatch.setenv("TINGSHUO_WHISPER_FILL_WINDOWS", "true")
+    get_settings.cache_clear()
+    filled_run = _new_run(lesson.recording_id, expected_speakers=2)
+    _run_pipeline(filled_run)
+    filled = _detail(lesson.recording_id)
+    assert filled["run"] == 2 and filled["status"] == "done"
+    assert wer(by_clip["text"], filled["text"]) < 0.1
+    with session_scope() as session:
+        runs = session.scalars(
+            select(StageRun).where(
+                StageRun.recording_id == lesson.recording_id, StageRun.stage == "transcribe"
+            )
+        ).all()
+    clip_calls = [r for r in runs if r.generation == 1]
+    window_calls = [r for r in runs if r.generation == 2]
+    assert 0 < len(window_calls) < len(clip_calls)
+
+    def speaker_at(detail: dict[str, Any], moment: float) -> str | None:
+        return next(
+            (s["speaker"] for s in detail["segments"] if s["start"] <= moment <= s["end"]), None
+        )
+
+    for moment in (3.0, 12.0, 21.0):  # host, guest, host (the recording's RTTM)
+        assert speaker_at(filled, moment) == speaker_at(by_clip, moment) is not None

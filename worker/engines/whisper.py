@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from models.records import TranscribedSegment
 from models.settings import Settings
 from worker.errors import ModelNotAvailableError
 
@@ -17,6 +18,14 @@ ENGINE_NAME = "faster-whisper"
 # Whisper writes Mandarin in traditional characters about as often as simplified; this prompt
 # nudges it towards simplified, and zhconv converts whatever is left.
 SIMPLIFIED_CHINESE_PROMPT = "以下是普通话的句子。"
+
+
+@dataclass(frozen=True)
+class WhisperResult:
+    language: str
+    language_probability: float
+    segments: list[TranscribedSegment]
+    raw_output: str
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,49 @@ class WhisperEngine:
             )
         payload = {"language": info.language, "segments": raw}
         return words, json.dumps(payload, ensure_ascii=False)
+
+    def transcribe(self, samples: np.ndarray, language: str | None = None) -> WhisperResult:
+        audio = np.ascontiguousarray(samples, dtype=np.float32)
+        if not language:
+            language, _, _ = self.model.detect_language(audio)
+        prompt = SIMPLIFIED_CHINESE_PROMPT if language == "zh" else None
+        segments, info = self.model.transcribe(
+            audio,
+            language=language,
+            beam_size=self.beam_size,
+            vad_filter=False,
+            initial_prompt=prompt,
+            condition_on_previous_text=False,
+        )
+        raw: list[dict[str, Any]] = []
+        records: list[TranscribedSegment] = []
+        for seg in segments:
+            raw.append(
+                {
+                    "start": seg.start,
+                    "end": seg.end,
+                    "text": seg.text,
+                    "avg_logprob": seg.avg_logprob,
+                    "no_speech_prob": seg.no_speech_prob,
+                }
+            )
+            text = seg.text.strip()
+            if language == "zh":
+                text = to_simplified(text)
+            if text:
+                confidence = float(np.exp(seg.avg_logprob))
+                records.append(TranscribedSegment(seg.start, seg.end, text, confidence))
+        payload = {
+            "language": info.language,
+            "probability": info.language_probability,
+            "segments": raw,
+        }
+        return WhisperResult(
+            info.language,
+            info.language_probability,
+            records,
+            json.dumps(payload, ensure_ascii=False),
+        )
 
 
 def to_simplified(text: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+import numpy as np
 from sqlalchemy import delete, select, update
 
 from models.db import session_scope
@@ -18,6 +19,7 @@ from worker.analysis.parsers import parse
 from worker.engines import select as engine_choice
 from worker.engines import whisper as whisper_engine
 from worker.engines.requests import Request
+from worker.engines.whisper import WhisperEngine
 from worker.stages.audio import read_audio
 from worker.stages.filled_windows import fill_windows, segments_of_clips
 from worker.stages.runs import (
@@ -32,6 +34,19 @@ from worker.stages.runs import (
 )
 
 LANGUAGE_NAMES = {"en": "English", "zh": "Mandarin Chinese"}
+
+
+def transcribe_clip(
+    samples: np.ndarray, clip: PlannedClip, engine: WhisperEngine, language: str | None
+) -> ClipTranscript:
+    """``samples`` holds exactly the clip's audio (16 kHz mono float32)."""
+    result = engine.transcribe(samples, language or None)
+    segments = []
+    for seg in result.segments:
+        start = min(clip.end_s, clip.start_s + max(0.0, seg.start_s))
+        end = min(clip.end_s, clip.start_s + max(seg.end_s, seg.start_s))
+        segments.append(TranscribedSegment(start, max(start, end), seg.text, seg.confidence))
+    return ClipTranscript(clip.index, result.language, segments, result.raw_output)
 
 
 def _planned(scope: RunScope, clip_indices: Sequence[int]) -> tuple[list[PlannedClip], str, str]:
@@ -62,6 +77,9 @@ def run(scope: RunScope, clip_indices: Sequence[int]) -> None:
         _transcribe_with_qwen2_audio(scope, clips, content_hash, hint)
         return
     engine = whisper_engine.get_whisper(settings)
+    if not settings.whisper_fill_windows:
+        _transcribe_clip_by_clip(scope, clips, content_hash, engine, hint)
+        return
     language_code = (
         hint
         or engine.language_probabilities(
@@ -85,6 +103,29 @@ def run(scope: RunScope, clip_indices: Sequence[int]) -> None:
             store_clip_transcript(
                 scope, clip, ClipTranscript(clip.index, language_code, segments[clip.index])
             )
+        set_progress(scope, "transcribe", transcribed_fraction(scope))
+
+
+def _transcribe_clip_by_clip(
+    scope: RunScope,
+    clips: list[PlannedClip],
+    content_hash: str,
+    engine: WhisperEngine,
+    language: str | None,
+) -> None:
+    for clip in clips:
+        samples = read_audio(get_settings(), content_hash, clip.start_s, clip.end_s)
+        with stage_run(
+            scope,
+            "transcribe",
+            engine=whisper_engine.ENGINE_NAME,
+            model_id=engine.model_id,
+            subject_kind="clip",
+            subject_index=clip.index,
+        ) as handle:
+            result = transcribe_clip(samples, clip, engine, language)
+            handle.raw_output = result.raw_output
+        store_clip_transcript(scope, clip, result)
         set_progress(scope, "transcribe", transcribed_fraction(scope))
 
 
