@@ -139,6 +139,8 @@ def test_a_task_killed_at_its_hard_limit_leaves_no_recording_running(tmp_path: P
         TINGSHUO_TASK_TIME_LIMIT_S="2",
         # The soft limit would let the task fail itself; here nothing but the kill stops it.
         TINGSHUO_TASK_SOFT_TIME_LIMIT_S="0",
+        # The configured limits exactly: no share of the recording's length on top of them.
+        TINGSHUO_WHOLE_RECORDING_LIMIT_RTF="0",
         TINGSHUO_SWEEP_GRACE_S="0",
         TINGSHUO_SWEEP_TICK_S="3600",
     )
