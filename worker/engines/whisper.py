@@ -91,11 +91,7 @@ class WhisperEngine:
             words.extend(said)
             raw.append(
                 {
-                    "start": seg.start,
-                    "end": seg.end,
-                    "text": seg.text,
-                    "avg_logprob": seg.avg_logprob,
-                    "no_speech_prob": seg.no_speech_prob,
+                    **_raw_segment(seg),
                     "words": [[w.text, round(w.start_s, 3), round(w.end_s, 3)] for w in said],
                 }
             )
@@ -118,15 +114,7 @@ class WhisperEngine:
         raw: list[dict[str, Any]] = []
         records: list[TranscribedSegment] = []
         for seg in segments:
-            raw.append(
-                {
-                    "start": seg.start,
-                    "end": seg.end,
-                    "text": seg.text,
-                    "avg_logprob": seg.avg_logprob,
-                    "no_speech_prob": seg.no_speech_prob,
-                }
-            )
+            raw.append(_raw_segment(seg))
             text = seg.text.strip()
             if language == "zh":
                 text = to_simplified(text)
@@ -144,6 +132,17 @@ class WhisperEngine:
             records,
             json.dumps(payload, ensure_ascii=False),
         )
+
+
+def _raw_segment(seg: Any) -> dict[str, Any]:
+    """What a StageRun keeps of one of faster-whisper's segments."""
+    return {
+        "start": seg.start,
+        "end": seg.end,
+        "text": seg.text,
+        "avg_logprob": seg.avg_logprob,
+        "no_speech_prob": seg.no_speech_prob,
+    }
 
 
 def to_simplified(text: str) -> str:
