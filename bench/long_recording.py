@@ -10,7 +10,8 @@ speakers, analysis) and prints for each stage its summed run time and real-time 
 transcript was complete and when the recording was done, and the peak memory (VmHWM) of every
 worker process. Then plain faster-whisper transcribes the same audio with the same model folder,
 beam and thread count and its own voice filter, and the pipeline's transcription time is given as
-a ratio to it. Skips cleanly (exit 0) when ../shared/data is absent.
+a ratio to it. A class has its words known (speechocean762's sentences), so both transcripts get
+a word error rate. Skips cleanly (exit 0) when ../shared/data is absent.
 """
 
 from __future__ import annotations
@@ -41,11 +42,15 @@ SOURCES = {
 }
 
 
-def build_recording(kind: str, minutes: float, dest: Path) -> Path:
+def build_recording(kind: str, minutes: float, dest: Path) -> tuple[Path, str | None]:
+    """The recording, and for a class the words read in it, in order (speechocean762's texts):
+    whole files only, so the last one may run a few seconds past the length asked for."""
     folder, pattern = SOURCES[kind]
     files = sorted((DATA / folder).glob(pattern))
+    texts = _class_texts() if kind == "class" else {}
     rng = np.random.default_rng(0)
     target = int(minutes * 60 * 16000)
+    read: list[str] = []
     with sf.SoundFile(dest, "w", 16000, 1, format="FLAC") as out:
         written = 0
         while written < target:
@@ -54,12 +59,27 @@ def build_recording(kind: str, minutes: float, dest: Path) -> Path:
                 if rate != 16000:
                     raise SystemExit(f"{path} is {rate} Hz; expected 16 kHz")
                 pause = np.zeros(int(rng.uniform(0.3, 1.5) * 16000), dtype=np.float32)
-                piece = np.concatenate([samples.mean(axis=1), pause])[: target - written]
+                piece = np.concatenate([samples.mean(axis=1), pause])
                 out.write(piece)
                 written += len(piece)
+                read.append(texts.get(path.stem, ""))
                 if written >= target:
                     break
-    return dest
+    return dest, (" ".join(read) if texts else None)
+
+
+def _class_texts() -> dict[str, str]:
+    scores = json.loads((DATA / "pronunciation/speechocean762/scores.json").read_text())
+    return {key: entry["text"] for key, entry in scores.items()}
+
+
+def word_error_rate(truth: str, heard: str) -> float:
+    """WER after lower-casing and stripping punctuation (the data README's rule)."""
+    import jiwer
+
+    from worker.pronunciation.align import words_of
+
+    return float(jiwer.wer(" ".join(words_of(truth)), " ".join(words_of(heard)) or "<nothing>"))
 
 
 def run_pipeline(path: Path, kind: str, env: dict[str, str], timeout: float) -> dict[str, Any]:
@@ -96,13 +116,15 @@ def run_pipeline(path: Path, kind: str, env: dict[str, str], timeout: float) -> 
 def _stage_times(env: dict[str, str], started: float) -> dict[str, Any]:
     script = (
         "import json; from sqlalchemy import select; from models.db import session_scope;"
-        "from models.tables import Recording, StageRun\n"
+        "from models.tables import Recording, Segment, StageRun\n"
         "with session_scope() as s:\n"
         "    r = s.scalars(select(Recording)).one()\n"
         "    runs = [(x.stage, x.status, x.duration_s or 0, x.finished_at.timestamp()"
         " if x.finished_at else None) for x in s.scalars(select(StageRun))]\n"
+        "    said = ' '.join(x.text for x in"
+        " s.scalars(select(Segment).order_by(Segment.start_s)))\n"
         "    print(json.dumps({'status': r.status, 'error': r.error, 'audio_s': r.duration_s,"
-        " 'runs': runs}))"
+        " 'runs': runs, 'transcript': said}))"
     )
     out = subprocess.run(
         [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
@@ -119,10 +141,11 @@ def _stage_times(env: dict[str, str], started: float) -> dict[str, Any]:
         "stage_s": by_stage,
         "transcript_complete_s": max(transcribed) - started if transcribed else None,
         "failed_runs": sum(status == "failed" for _, status, _, _ in found["runs"]),
+        "transcript": found["transcript"],
     }
 
 
-def plain_faster_whisper(path: Path, model: str, beam: int, threads: int) -> float:
+def plain_faster_whisper(path: Path, model: str, beam: int, threads: int) -> tuple[float, str]:
     from faster_whisper import WhisperModel
     from faster_whisper.audio import decode_audio
 
@@ -132,9 +155,8 @@ def plain_faster_whisper(path: Path, model: str, beam: int, threads: int) -> flo
     segments, _ = whisper.transcribe(
         audio, language="en", beam_size=beam, vad_filter=True, condition_on_previous_text=False
     )
-    for _ in segments:
-        pass
-    return time.perf_counter() - started
+    heard = " ".join(segment.text for segment in segments)
+    return time.perf_counter() - started, heard
 
 
 def main() -> int:
@@ -157,7 +179,7 @@ def main() -> int:
         print(f"skipped: {DATA} not found")
         return 0
     workdir = Path(tempfile.mkdtemp(prefix="tingshuo-long-"))
-    recording = build_recording(args.kind, args.minutes, workdir / f"{args.kind}.flac")
+    recording, truth = build_recording(args.kind, args.minutes, workdir / f"{args.kind}.flac")
     env = backend_env(workdir, args)
     if args.fill_windows:
         env["TINGSHUO_WHISPER_FILL_WINDOWS"] = "true"
@@ -173,11 +195,16 @@ def main() -> int:
         from models.settings import Settings
 
         settings = Settings()
-        plain = plain_faster_whisper(
+        plain, plain_heard = plain_faster_whisper(
             recording, args.whisper, settings.whisper_beam_size, settings.cpu_threads
         )
         result["plain_faster_whisper_s"] = plain
         result["transcribe_ratio"] = result["stage_s"].get("transcribe", 0.0) / plain
+        if truth is not None:
+            result["plain_wer"] = word_error_rate(truth, plain_heard)
+    if truth is not None:
+        result["wer"] = word_error_rate(truth, result["transcript"])
+    result.pop("transcript")
     if args.json:
         print(json.dumps(result))
         return 0
@@ -206,6 +233,12 @@ def _print(result: dict[str, Any]) -> None:
         print(
             f"plain faster-whisper on the same audio: {result['plain_faster_whisper_s']:.1f} s;"
             f" pipeline transcription / plain = {result['transcribe_ratio']:.2f}"
+        )
+    if "wer" in result:
+        plain_wer = result.get("plain_wer")
+        print(
+            f"word error rate against the sentences read: {result['wer']:.3f}"
+            + (f" (plain faster-whisper {plain_wer:.3f})" if plain_wer is not None else "")
         )
     for process, megabytes in result["peak_mb"].items():
         print(f"peak {megabytes:>6} MB  {process}")

@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     # unsupported on 2 of 11 AMI excerpts and echoed the first line elsewhere); then sentences
     # chosen from the transcript (worker/analysis/summarise.py).
     summary_engine: Literal["auto", "extractive", "model"] = "auto"
+    # Pronunciation evidence is gathered from at most this much of each speaker's speech (whole
+    # turns, in order): a teacher's two hours in a three-hour class would cost a second full
+    # Whisper pass and hold the speech in memory, for a score ten minutes measure as well.
+    pronunciation_max_speech_s: float = 600.0
 
     # Celery limits; the broker's visibility timeout must exceed the hard limit so a slow task
     # is never handed to a second worker while the first still runs it.

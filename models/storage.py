@@ -29,3 +29,9 @@ def incoming_dir(settings: Settings) -> Path:
 def player_path(settings: Settings, content_hash: str) -> Path:
     """The compressed copy the dashboard's player streams (made by ingest)."""
     return recording_dir(settings, content_hash) / "player.mp3"
+
+
+def speech_probabilities_path(settings: Settings, content_hash: str) -> Path:
+    """The voice detector's probability per 32 ms frame (written by the speech stage, read again
+    by the diarizer with its own threshold, so the detector runs once per recording)."""
+    return recording_dir(settings, content_hash) / "speech_probabilities.npy"

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
+from worker.analysis.questions import Turn
 from worker.pronunciation import agreement
 from worker.pronunciation.acoustics import SAMPLE_RATE, quiet_stretches, syllables
 from worker.pronunciation.align import align_words, words_of
+from worker.stages.pronunciation import sampled_speech
 
 
 @pytest.mark.parametrize(
@@ -51,6 +55,61 @@ def test_align_words(reference: str, heard: str, ops: list[str]) -> None:
     assert [a.heard_index for a in aligned if a.heard_index is not None] == list(
         range(len(heard.split()))
     )
+
+
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    """The textbook Levenshtein table, as the reference the library is checked against."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
+
+
+@given(
+    st.lists(st.sampled_from("abcde"), max_size=14),
+    st.lists(st.sampled_from("abcde"), max_size=14),
+)
+def test_align_words_is_a_minimum_edit_alignment(reference: list[str], heard: list[str]) -> None:
+    aligned = align_words(reference, heard)
+    assert sum(a.op != "match" for a in aligned) == _edit_distance(reference, heard)
+    assert [a.reference_index for a in aligned if a.reference_index is not None] == list(
+        range(len(reference))
+    )
+    assert [a.heard_index for a in aligned if a.heard_index is not None] == list(range(len(heard)))
+    for a in aligned:
+        if a.op in ("match", "substitute"):
+            assert a.reference_index is not None and a.heard_index is not None
+            same = reference[a.reference_index] == heard[a.heard_index]
+            assert same == (a.op == "match")
+
+
+def test_align_words_at_the_length_of_a_long_lesson() -> None:
+    """5,000 words (a speaker's hour of unscripted talk): the pure-Python table this replaced
+    needed 25 million cells; the alignment must still be exact."""
+    words = [f"w{i % 97}" for i in range(5000)]
+    heard = ["x" if i % 7 == 0 else w for i, w in enumerate(words)]
+    aligned = align_words(words, heard)
+    assert [a.op for a in aligned].count("substitute") == len(range(0, 5000, 7))
+    assert all(a.op in ("match", "substitute") for a in aligned)
+
+
+@pytest.mark.parametrize(
+    ("turns", "limit_s", "stretches"),
+    [
+        ([(0.0, 4.0), (10.0, 12.0)], 600.0, [(0.0, 4.0), (10.0, 12.0)]),
+        ([(0.0, 4.0), (10.0, 12.0)], 5.0, [(0.0, 4.0), (10.0, 11.0)]),
+        ([(0.0, 4.0), (10.0, 12.0)], 4.0, [(0.0, 4.0)]),
+        ([(0.0, 900.0)], 600.0, [(0.0, 600.0)]),
+        ([], 600.0, []),
+    ],
+)
+def test_pronunciation_is_scored_on_a_bounded_sample_of_speech(
+    turns: list[tuple[float, float]], limit_s: float, stretches: list[tuple[float, float]]
+) -> None:
+    own = [Turn(i, "S1", a, b, "words") for i, (a, b) in enumerate(turns)]
+    assert sampled_speech(own, limit_s) == stretches
 
 
 @pytest.mark.parametrize(

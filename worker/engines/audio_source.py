@@ -6,7 +6,6 @@ samples already in memory (tests, benchmarks). Engines that walk a whole recordi
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -69,25 +68,3 @@ class WavFile:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def windows_of(
-    audio: AudioSource, window_s: float, overlap_s: float
-) -> Iterator[tuple[float, float, float, float]]:
-    """Windows walking the recording: (read_start, read_end, keep_start, keep_end).
-
-    Consecutive windows overlap by ``overlap_s``; each keeps what it found between the
-    midpoints of its overlaps, so the kept parts tile the recording with no gap and no double."""
-    duration = audio.duration_s
-    if window_s <= 2 * overlap_s:
-        raise ValueError("a window must be more than twice its overlap")
-    start = 0.0
-    while True:
-        end = min(duration, start + window_s)
-        keep_start = 0.0 if start == 0.0 else start + overlap_s / 2
-        last = end >= duration
-        keep_end = duration if last else end - overlap_s / 2
-        yield start, end, keep_start, keep_end
-        if last:
-            return
-        start = end - overlap_s

@@ -10,15 +10,15 @@ import numpy as np
 
 from models.records import TimeSpan
 from models.settings import Settings
-from worker.engines.audio_source import AudioSource, InMemoryAudio, windows_of
+from worker.engines.audio_source import AudioSource, InMemoryAudio
 
 ENGINE_NAME = "silero-vad"
 MODEL_ID = "silero-vad-6.2.3-jit"
 SAMPLE_RATE = 16000
-# The detector walks long recordings in windows of this length (about 38 MB of samples each),
-# overlapping so that speech across a seam is found whole.
+# The detector reads long recordings in windows of this length (about 38 MB of samples each).
 WINDOW_S = 600.0
-OVERLAP_S = 10.0
+FRAME_SAMPLES = 512  # silero-vad gives one probability per 512 samples (32 ms) at 16 kHz
+PROGRESS_EVERY_FRAMES = 1000
 
 _lock = threading.Lock()
 _model: Any = None
@@ -44,42 +44,58 @@ def speech_spans(
 ) -> list[TimeSpan]:
     """Speech regions of the whole recording, read one window at a time."""
     source = InMemoryAudio(audio) if isinstance(audio, np.ndarray) else audio
-    duration = source.duration_s
-    found: list[TimeSpan] = []
-    for start, end, keep_start, keep_end in windows_of(source, window_s, OVERLAP_S):
-
-        def progress(percent: float, start: float = start, end: float = end) -> None:
-            if on_progress is not None and duration > 0:
-                on_progress(100.0 * (start + (end - start) * percent / 100.0) / duration)
-
-        for span in _spans_in(source.read(start, end), settings, progress):
-            piece = TimeSpan(
-                max(keep_start, start + span.start_s), min(keep_end, start + span.end_s)
-            )
-            if piece.end_s <= piece.start_s:
-                continue
-            if found and piece.start_s <= found[-1].end_s + 1e-6:  # one region across a seam
-                found[-1] = TimeSpan(found[-1].start_s, max(found[-1].end_s, piece.end_s))
-            else:
-                found.append(piece)
-    return found
+    probabilities = speech_probabilities(source, on_progress, window_s)
+    return spans_from_probabilities(probabilities, sample_count(source), settings)
 
 
-def _spans_in(
-    samples: np.ndarray, settings: Settings, on_progress: Callable[[float], None]
-) -> list[TimeSpan]:
+def sample_count(source: AudioSource) -> int:
+    return round(source.duration_s * SAMPLE_RATE)
+
+
+def speech_probabilities(
+    source: AudioSource,
+    on_progress: Callable[[float], None] | None = None,
+    window_s: float = WINDOW_S,
+) -> np.ndarray:
+    """The detector's speech probability for every 32 ms frame of the recording. The audio is
+    read a window at a time and the model's state runs on across windows, so the result is the
+    one pass over the whole file that ``get_speech_timestamps`` makes, in bounded memory."""
     import torch
-    from silero_vad import get_speech_timestamps
 
     model = _load()
     model.reset_states()
-    stamps = get_speech_timestamps(
-        torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32)),
-        model,
+    total = sample_count(source)
+    window = max(1, int(window_s * SAMPLE_RATE) // FRAME_SAMPLES) * FRAME_SAMPLES
+    probabilities = np.zeros(-(-total // FRAME_SAMPLES), np.float32)
+    frame = 0
+    for start in range(0, total, window):
+        # Half a sample in, so that float seconds convert back to this exact sample.
+        samples = source.read((start + 0.5) / SAMPLE_RATE, (start + window + 0.5) / SAMPLE_RATE)
+        samples = np.pad(samples, (0, -len(samples) % FRAME_SAMPLES))
+        frames = torch.from_numpy(np.ascontiguousarray(samples, np.float32))
+        for chunk in frames.view(-1, FRAME_SAMPLES):
+            probabilities[frame] = model(chunk, SAMPLE_RATE).item()
+            frame += 1
+            if on_progress is not None and frame % PROGRESS_EVERY_FRAMES == 0:
+                on_progress(100.0 * frame / len(probabilities))
+    if on_progress is not None:
+        on_progress(100.0)
+    return probabilities[:frame]
+
+
+def spans_from_probabilities(
+    probabilities: np.ndarray, total_samples: int, settings: Settings
+) -> list[TimeSpan]:
+    """Speech regions from stored probabilities with the settings' threshold and timings
+    (silero-vad's own hysteresis, padding and minimum lengths)."""
+    from silero_vad import get_speech_timestamps_from_probs
+
+    stamps = get_speech_timestamps_from_probs(
+        probabilities.tolist(),
         threshold=settings.vad_threshold,
         sampling_rate=SAMPLE_RATE,
         min_silence_duration_ms=settings.vad_min_silence_ms,
         speech_pad_ms=settings.vad_speech_pad_ms,
-        progress_tracking_callback=on_progress,
+        audio_length_samples=total_samples,
     )
     return [TimeSpan(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]

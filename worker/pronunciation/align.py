@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from rapidfuzz.distance import Levenshtein
+
 Op = Literal["match", "substitute", "omit", "insert"]
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 # Hesitation sounds Whisper writes out; they are counted for fluency, never as inserted words.
@@ -27,35 +29,22 @@ def words_of(text: str) -> list[str]:
 
 
 def align_words(reference: list[str], heard: list[str]) -> list[AlignedWord]:
-    """Minimum edit alignment (Levenshtein); ties prefer a substitution over omit+insert."""
-    rows, cols = len(reference) + 1, len(heard) + 1
-    cost = [[0] * cols for _ in range(rows)]
-    for i in range(rows):
-        cost[i][0] = i
-    for j in range(cols):
-        cost[0][j] = j
-    for i in range(1, rows):
-        for j in range(1, cols):
-            same = reference[i - 1] == heard[j - 1]
-            cost[i][j] = min(
-                cost[i - 1][j - 1] + (0 if same else 1),
-                cost[i - 1][j] + 1,
-                cost[i][j - 1] + 1,
-            )
-    path: list[AlignedWord] = []
-    i, j = len(reference), len(heard)
-    while i > 0 or j > 0:
-        if i > 0 and j > 0:
-            same = reference[i - 1] == heard[j - 1]
-            if cost[i][j] == cost[i - 1][j - 1] + (0 if same else 1):
-                path.append(AlignedWord("match" if same else "substitute", i - 1, j - 1))
-                i, j = i - 1, j - 1
-                continue
-        if i > 0 and cost[i][j] == cost[i - 1][j] + 1:
-            path.append(AlignedWord("omit", i - 1, None))
-            i -= 1
+    """Minimum edit alignment (Levenshtein, rapidfuzz: bit-parallel, linear memory in practice).
+
+    Both lists are aligned back to front, so that among equally cheap alignments a repeated
+    word's last attempt is the reading and the earlier ones are insertions."""
+    last_r, last_h = len(reference) - 1, len(heard) - 1
+    backwards: list[AlignedWord] = []
+    for block in Levenshtein.opcodes(reference[::-1], heard[::-1]):
+        sources = range(block.src_start, block.src_end)
+        dests = range(block.dest_start, block.dest_end)
+        if block.tag in ("equal", "replace"):
+            op: Op = "match" if block.tag == "equal" else "substitute"
+            pairs = zip(sources, dests, strict=True)
+            backwards += [AlignedWord(op, last_r - i, last_h - j) for i, j in pairs]
+        elif block.tag == "delete":
+            backwards += [AlignedWord("omit", last_r - i, None) for i in sources]
         else:
-            path.append(AlignedWord("insert", None, j - 1))
-            j -= 1
-    path.reverse()
-    return path
+            backwards += [AlignedWord("insert", None, last_h - j) for j in dests]
+    backwards.reverse()
+    return backwards

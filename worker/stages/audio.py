@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from models.records import TimeSpan
 from models.settings import Settings
-from models.storage import audio_path
+from models.storage import audio_path, speech_probabilities_path
 from models.tables import SpeechRegion
 from worker.engines.audio_source import WavFile
 from worker.errors import CorruptAudioError
@@ -42,6 +42,24 @@ def open_audio(settings: Settings, content_hash: str) -> WavFile:
     if not path.exists():
         raise CorruptAudioError("the decoded audio is missing; re-run ingest")
     return WavFile(path)
+
+
+def save_probabilities(settings: Settings, content_hash: str, probabilities: np.ndarray) -> None:
+    """Kept beside the audio for the diarizer (written whole, then renamed into place)."""
+    path = speech_probabilities_path(settings, content_hash)
+    partial = path.with_suffix(".partial.npy")
+    np.save(partial, probabilities.astype(np.float32))
+    partial.replace(path)
+
+
+def load_probabilities(settings: Settings, content_hash: str, frames: int) -> np.ndarray | None:
+    """The stored probabilities, or None when missing or not this recording's length."""
+    path = speech_probabilities_path(settings, content_hash)
+    try:
+        stored = np.load(path)
+    except (OSError, ValueError):
+        return None
+    return stored if len(stored) == frames else None
 
 
 def quiet_points_on_disk(settings: Settings, content_hash: str) -> Callable[[float, float], float]:

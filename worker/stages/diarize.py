@@ -14,9 +14,9 @@ from models.records import TimeSpan
 from models.settings import Settings, get_settings
 from models.tables import Speaker, SpeakerTurn
 from worker.engines import cpu_diarizer, pyannote_engine, silero
-from worker.engines.audio_source import AudioSource
+from worker.engines.audio_source import AudioSource, InMemoryAudio
 from worker.engines.cpu_diarizer import SpeakerTurn as Turn
-from worker.stages.audio import open_audio, speech_regions
+from worker.stages.audio import load_probabilities, open_audio, speech_regions
 from worker.stages.runs import (
     DEFAULT_SPEAKER,
     RunScope,
@@ -55,7 +55,10 @@ def diarize(
     engine: str,
     num_speakers: int | None = None,
     on_progress: Callable[[float], None] | None = None,
+    probabilities: np.ndarray | None = None,
 ) -> list[Turn]:
+    """``probabilities``: the speech stage's detector output, when stored (else the detector
+    runs again here)."""
     if engine == "pyannote":
         pipeline = pyannote_engine.load_pipeline(
             settings.pyannote_pipeline, settings.hf_token.get_secret_value()
@@ -68,7 +71,12 @@ def diarize(
         sensitive = settings.model_copy(
             update={"vad_threshold": settings.diarization_vad_threshold}
         )
-        regions = silero.speech_spans(audio, sensitive)
+        source = InMemoryAudio(audio) if isinstance(audio, np.ndarray) else audio
+        if probabilities is None:
+            probabilities = silero.speech_probabilities(source)
+        regions = silero.spans_from_probabilities(
+            probabilities, silero.sample_count(source), sensitive
+        )
         options = cpu_diarizer.DiarizerOptions(threshold=settings.diarization_threshold)
         return cpu_diarizer.diarize(audio, regions, options, num_speakers, on_progress=on_progress)
     span = (
@@ -91,7 +99,9 @@ def run(scope: RunScope) -> None:
         with stage_run(
             scope, "diarize", engine=engine, model_id=model_id(settings, engine)
         ) as handle:
-            turns = diarize(audio, spans, settings, engine, expected, report)
+            frames = -(-silero.sample_count(audio) // silero.FRAME_SAMPLES)
+            stored = load_probabilities(settings, content_hash, frames)
+            turns = diarize(audio, spans, settings, engine, expected, report, stored)
             handle.raw_output = " ".join(
                 f"{t.start_s:.2f}-{t.end_s:.2f}:{t.speaker}" for t in turns
             )

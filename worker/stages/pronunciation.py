@@ -29,7 +29,14 @@ from worker.pronunciation.combined import combined
 from worker.pronunciation.evidence import evidence_as_json, evidence_from_json, gather
 from worker.pronunciation.scoring import load_calibration, score
 from worker.stages.batched import ask_per_turn
-from worker.stages.runs import RunScope, delete_run_rows, flag_parse, guard, stage_run
+from worker.stages.runs import (
+    RunScope,
+    delete_run_rows,
+    flag_parse,
+    guard,
+    set_progress,
+    stage_run,
+)
 from worker.stages.transcript import Context, context
 
 EVIDENCE_STAGE = "pronunciation_evidence"
@@ -82,16 +89,24 @@ def gather_evidence(
             handle.raw_output = f"skipped: {exc}"
         return
     speakers = list(dict.fromkeys(t.speaker for t in turns))
+    limit_s = get_settings().pronunciation_max_speech_s
     for number, speaker in enumerate(speakers):
+        own = [t for t in turns if t.speaker == speaker]
         pieces: list[np.ndarray] = []
-        for turn in (t for t in turns if t.speaker == speaker):
-            audio = audio_loader(facts.content_hash, turn.start_s, turn.end_s)
+        for start_s, end_s in sampled_speech(own, limit_s):
+            audio = audio_loader(facts.content_hash, start_s, end_s)
             pieces += [
                 np.asarray(audio, np.float32),
                 np.zeros(int(GAP_S * SAMPLE_RATE), np.float32),
             ]
         student = facts.student_of(speaker)
-        subject = {"speaker": speaker, "student_id": student, "language": language}
+        subject = {
+            "speaker": speaker,
+            "student_id": student,
+            "language": language,
+            "speech_s": round(sum(t.end_s - t.start_s for t in own), 1),
+            "scored_s": round(sum(len(p) for p in pieces[::2]) / SAMPLE_RATE, 1),
+        }
         with stage_run(
             scope,
             EVIDENCE_STAGE,
@@ -103,6 +118,21 @@ def gather_evidence(
         ) as handle:
             evidence = gather(engine, np.concatenate(pieces), facts.reference_text, language)
             handle.raw_output = json.dumps(evidence_as_json(evidence))
+        set_progress(scope, EVIDENCE_STAGE, (number + 1) / len(speakers))
+
+
+def sampled_speech(turns: list[questions.Turn], limit_s: float) -> list[tuple[float, float]]:
+    """The stretches of a speaker's turns scored for pronunciation: whole turns in order until
+    ``limit_s`` of speech, the last one cut at the limit."""
+    stretches: list[tuple[float, float]] = []
+    left = limit_s
+    for turn in turns:
+        if left <= 0:
+            break
+        end_s = min(turn.end_s, turn.start_s + left)
+        stretches.append((turn.start_s, end_s))
+        left -= end_s - turn.start_s
+    return stretches
 
 
 def store_prompt_answer(scope: RunScope, run_id: int, raw: str, subject: dict[str, Any]) -> str:

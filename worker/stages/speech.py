@@ -12,7 +12,7 @@ from models.settings import Settings, get_settings
 from models.tables import SpeechRegion
 from worker.engines import silero
 from worker.engines.audio_source import AudioSource
-from worker.stages.audio import open_audio
+from worker.stages.audio import open_audio, save_probabilities
 from worker.stages.runs import RunScope, delete_run_rows, guard, progress_reporter, stage_run
 
 # Progress is reported only for recordings long enough for a person to watch it move.
@@ -41,7 +41,9 @@ def run(scope: RunScope) -> None:
         stage_run(scope, "speech", engine=silero.ENGINE_NAME, model_id=silero.MODEL_ID) as handle,
     ):
         long_enough = audio.duration_s > REPORT_PROGRESS_AFTER_S
-        spans = detect_speech(audio, settings, report if long_enough else None)
+        probabilities = silero.speech_probabilities(audio, report if long_enough else None)
+        save_probabilities(settings, content_hash, probabilities)
+        spans = silero.spans_from_probabilities(probabilities, silero.sample_count(audio), settings)
         handle.raw_output = " ".join(f"{s.start_s:.2f}-{s.end_s:.2f}" for s in spans)
     with session_scope() as session:
         guard(session, scope)
