@@ -78,6 +78,12 @@ def draw_reports(viewer: Viewer, detail: dict[str, Any], speaker_names: dict[str
             )
         if report.get("feedback"):
             st.text(report["feedback"])
+        sample = (report.get("sources") or {}).get("sample") or {}
+        if sample and sample.get("scored_s", 0) < sample.get("speech_s", 0):
+            st.caption(
+                f"Scored on the first {sample['scored_s'] / 60:.0f} min of this speaker's "
+                f"{sample['speech_s'] / 60:.0f} min of speech."
+            )
         if report.get("overridden_by"):
             who = escape_markdown(report["overridden_by"])
             st.caption(f"Changed by {who} on {report['overridden_at'][:16]}")

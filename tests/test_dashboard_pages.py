@@ -401,6 +401,28 @@ def test_a_teacher_follows_one_students_scores_across_two_lessons(org: Org) -> N
     assert "not available" in page("students.py", org, "bob").error[0].value
 
 
+def test_a_report_scored_on_part_of_a_long_speaker_says_so(org: Org) -> None:
+    from models.analysis import PronunciationScore
+    from models.db import session_scope
+
+    with session_scope() as session:
+        session.add(
+            PronunciationScore(
+                recording_id=org.recordings["lesson"],
+                student_id=org.student_id,
+                status="ok",
+                overall=70.0,
+                mispronounced=[],
+                sources={"sample": {"speech_s": 7200.0, "scored_s": 600.0}},
+            )
+        )
+    app = page("recording.py", org, "tina", id=str(org.recordings["lesson"]))
+    assert not app.exception
+    assert "Scored on the first 10 min of this speaker's 120 min of speech." in [
+        c.value for c in app.caption
+    ]
+
+
 def test_a_form_cannot_claim_another_uploader_or_lane(org: Org) -> None:
     from dashboard.actions import upload
     from models.access import load_viewer

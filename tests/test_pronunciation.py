@@ -275,6 +275,36 @@ def test_a_class_recording_gets_a_report_per_speaker(tmp_path: Path, whisper_dir
     assert any("budget" in words for words in said.values())
 
 
+def test_a_long_speaker_is_scored_on_a_bounded_sample(tmp_path: Path, whisper_dir: Path) -> None:
+    """Each speaker's evidence comes from at most TINGSHUO_PRONUNCIATION_MAX_SPEECH_S of their
+    turns (a teacher's hours are not read twice); the report says how much was scored."""
+    env = _env(
+        tmp_path,
+        whisper_dir,
+        TINGSHUO_ANALYSIS_ENGINE="none",
+        TINGSHUO_PRONUNCIATION_MAX_SPEECH_S="3",
+    )
+    [result] = cli_json(
+        "process",
+        str(DATA / "synthetic_meeting.wav"),
+        "--kind",
+        "lesson",
+        "--language",
+        "en",
+        "--wait",
+        "--json",
+        env=env,
+        timeout=400,
+    )
+    assert result["status"] == "done", result["error"]
+    assert result["pronunciation"]
+    for report in result["pronunciation"]:
+        sample = report["sources"]["sample"]
+        assert 0 < sample["scored_s"] <= 3.05
+        assert sample["speech_s"] > sample["scored_s"]
+        assert report["word_marks"], "the sample's words are marked"
+
+
 def test_eval_pronunciation_can_withhold_the_reference(tmp_path: Path, whisper_dir: Path) -> None:
     """Free speech has no reference: sentence scores are compared, completeness and word
     marks (which follow what was heard, not the text) are not."""

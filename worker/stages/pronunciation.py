@@ -260,6 +260,8 @@ def store_reports(scope: RunScope) -> int:
             )
             report = score(evidence_from_json(json.loads(found[2])), calibration) if found else None
             row = combined(report, prompt_answers.get(speaker, []), PROMPT_WEIGHT)
+            if found and "scored_s" in found[1]:
+                row["sources"]["sample"] = {k: found[1][k] for k in ("speech_s", "scored_s")}
             overrides, by, at = kept.get(speaker, ({}, None, None))
             session.add(
                 PronunciationScore(
