@@ -57,6 +57,17 @@ def _items(*lines: tuple[str | None, str]) -> list[tuple[str, str, str | None]]:
             [("小李", "把预算表发给大家", "2026-11-27")],
         ),
         ([("SPEAKER_01", "我来整理会议记录。")], [("Speaker 2", "整理会议记录", None)]),
+        (  # a full stop Whisper left out: the task ends where the next clause begins
+            [
+                ("SPEAKER_00", "Bob, please check the server capacity before Wednesday."),
+                ("SPEAKER_01", "make sure I will check it and we agreed to launch the app"),
+            ],
+            [("Bob", "check the server capacity", "2026-12-02")],
+        ),
+        (
+            [("SPEAKER_01", "I will fix the login page and then I go home")],
+            [("Speaker 2", "fix the login page", None)],
+        ),
     ],
 )
 def test_requests_and_commitments(

@@ -21,7 +21,14 @@ from worker.engines.linkage import ChunkedTree, WholeTree
 from worker.engines.whisper import HeardWord
 from worker.stages.clips import merge_spans, plan_clips_on_turns
 from worker.stages.diarize import diarize
-from worker.stages.filled_windows import fill_windows, segments_of_clips, task_batches
+from worker.stages.filled_windows import (
+    fill_windows,
+    recording_time,
+    segments_of_clips,
+    stretches_of,
+    task_batches,
+    words_in_recording,
+)
 
 MEETING = DATA / "meetings" / "launch-review.wav"
 
@@ -163,16 +170,16 @@ def _word(text: str, start: float, end: float, segment: int = 0) -> HeardWord:
 
 
 def test_each_word_goes_to_the_clip_it_was_said_in() -> None:
-    window = fill_windows([_clip(0, 10.0, 14.0, "A"), _clip(1, 14.0, 20.0, "B")])[0]
+    clips = [_clip(0, 10.0, 14.0, "A"), _clip(1, 14.0, 20.0, "B")]
     words = [
-        _word(" Ship", 0.2, 0.6),
-        _word(" it", 0.6, 0.9),
-        _word(" Friday.", 0.9, 3.9),  # its middle is in the first clip
-        _word(" No,", 4.2, 4.6),  # Whisper wrote the answer in the same segment
-        _word(" Monday.", 4.6, 5.2, segment=1),
-        _word(" Later", 6.0, 12.0, segment=2),  # runs past the window: clamped to its clip
+        _word(" Ship", 10.2, 10.6),
+        _word(" it", 10.6, 10.9),
+        _word(" Friday.", 10.9, 13.9),  # its middle is in the first clip
+        _word(" No,", 14.2, 14.6),  # Whisper wrote the answer in the same segment
+        _word(" Monday.", 14.6, 15.2, segment=1),
+        _word(" Later", 16.0, 22.0, segment=2),  # runs past the clips: clamped to its clip
     ]
-    segments = segments_of_clips(window, words, "en")
+    segments = segments_of_clips(clips, words, "en")
     assert [s.text for s in segments[0]] == ["Ship it Friday."]
     assert [s.text for s in segments[1]] == ["No,", "Monday.", "Later"]
     assert segments[0][0].start_s == pytest.approx(10.2)
@@ -180,9 +187,48 @@ def test_each_word_goes_to_the_clip_it_was_said_in() -> None:
 
 
 def test_a_clip_nobody_spoke_in_gets_no_segment() -> None:
-    window = fill_windows([_clip(0, 0.0, 5.0), _clip(1, 5.0, 8.0)])[0]
-    segments = segments_of_clips(window, [_word(" Hello.", 1.0, 1.5)], "en")
+    clips = [_clip(0, 0.0, 5.0), _clip(1, 5.0, 8.0)]
+    segments = segments_of_clips(clips, [_word(" Hello.", 1.0, 1.5)], "en")
     assert segments == {0: [segments[0][0]], 1: []}
+
+
+@pytest.mark.parametrize(
+    ("clips", "stretches"),
+    [
+        ([], []),
+        ([(3, 7)], [(3, 7, 0)]),
+        ([(3, 7), (7, 9), (10.5, 12)], [(3, 12, 0)]),  # gaps of 2 s or less are kept
+        ([(3, 7), (10, 12), (40, 41)], [(3, 7, 0), (10, 12, 4), (40, 41, 6)]),
+    ],
+)
+def test_a_tasks_clips_are_read_as_stretches_laid_end_to_end(
+    clips: list[tuple[float, float]], stretches: list[tuple[float, float, float]]
+) -> None:
+    planned = [_clip(i, a, b) for i, (a, b) in enumerate(clips)]
+    found = stretches_of(planned)
+    assert [(s.start_s, s.end_s, s.offset_s) for s in found] == stretches
+    for clip in planned:  # every clip's time is read
+        assert any(s.start_s <= clip.start_s and clip.end_s <= s.end_s for s in found)
+
+
+@pytest.mark.parametrize(
+    ("joined", "recording"),
+    [(0.0, 3.0), (3.9, 6.9), (4.0, 10.0), (5.5, 11.5), (6.0, 40.0), (6.5, 40.5), (99.0, 41.0)],
+)
+def test_times_in_the_joined_audio_map_back_to_the_recording(
+    joined: float, recording: float
+) -> None:
+    found = stretches_of([_clip(0, 3, 7), _clip(1, 10, 12), _clip(2, 40, 41)])
+    assert recording_time(found, joined) == pytest.approx(recording)
+
+
+def test_words_heard_in_joined_audio_go_to_their_clips() -> None:
+    clips = [_clip(0, 3.0, 7.0, "A"), _clip(1, 40.0, 44.0, "B")]
+    stretches = stretches_of(clips)
+    heard = [_word(" Yes.", 1.0, 1.5), _word(" Friday.", 4.5, 5.0, segment=1)]
+    segments = segments_of_clips(clips, words_in_recording(stretches, heard), "en")
+    assert [(s.text, s.start_s) for s in segments[0]] == [("Yes.", 4.0)]
+    assert [(s.text, s.start_s) for s in segments[1]] == [("Friday.", 40.5)]
 
 
 def test_the_clip_plan_of_a_three_hour_class_covers_every_speech_region() -> None:

@@ -346,17 +346,17 @@ def test_ingest_makes_a_compressed_copy_for_the_player(lesson: RunScope) -> None
 def test_filled_whisper_windows_give_each_clip_its_own_words(
     lesson: RunScope, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same recording transcribed clip by clip (the default) and in filled windows: the
-    same words, each under the speaker who said it, from fewer Whisper calls."""
+    """The same recording transcribed with a task's clips read together (the default) and clip
+    by clip: the same words, each under the speaker who said it, from fewer Whisper calls."""
     from tests.asr_metrics import wer
 
-    by_clip = _detail(lesson.recording_id)
-    monkeypatch.setenv("TINGSHUO_WHISPER_FILL_WINDOWS", "true")
-    get_settings.cache_clear()
-    filled_run = _new_run(lesson.recording_id, expected_speakers=2)
-    _run_pipeline(filled_run)
     filled = _detail(lesson.recording_id)
-    assert filled["run"] == 2 and filled["status"] == "done"
+    monkeypatch.setenv("TINGSHUO_WHISPER_FILL_WINDOWS", "false")
+    get_settings.cache_clear()
+    clip_run = _new_run(lesson.recording_id, expected_speakers=2)
+    _run_pipeline(clip_run)
+    by_clip = _detail(lesson.recording_id)
+    assert by_clip["run"] == 2 and by_clip["status"] == "done"
     assert wer(by_clip["text"], filled["text"]) < 0.1
     with session_scope() as session:
         runs = session.scalars(
@@ -364,8 +364,8 @@ def test_filled_whisper_windows_give_each_clip_its_own_words(
                 StageRun.recording_id == lesson.recording_id, StageRun.stage == "transcribe"
             )
         ).all()
-    clip_calls = [r for r in runs if r.generation == 1]
-    window_calls = [r for r in runs if r.generation == 2]
+    clip_calls = [r for r in runs if r.generation == 2]
+    window_calls = [r for r in runs if r.generation == 1]
     assert 0 < len(window_calls) < len(clip_calls)
 
     def speaker_at(detail: dict[str, Any], moment: float) -> str | None:

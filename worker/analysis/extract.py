@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from worker.analysis.parsers.dates import resolve_date
 from worker.analysis.questions import Line
 
-VERSION = "extract-v1"  # stored as the model id of its StageRuns
+VERSION = "extract-v2"  # stored as the model id of its StageRuns
 NAME = r"(?P<name>[A-Z][a-z]{1,20})"
 END = r"(?P<task>[^.?!;]{3,160})"
 ADDRESSED = re.compile(
@@ -53,6 +53,14 @@ DUE_ZH = re.compile(
     r"(?P<due>(?:下下|下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天七](?:之前|以前|前)?|"
     r"明天|后天|今天|(?:本周|这周)(?:内|末|底)?)"
 )
+# Whisper reading long audio sometimes drops the full stop between two sentences ("I will check
+# it and we agreed to launch the app"): a task ends where a new clause with its own subject
+# begins.
+NEXT_CLAUSE = re.compile(
+    r"[\s,]+(?:(?:and|but|so|because)\s+(?:then\s+)?|then\s+)"
+    r"(?:we|I|they|you|he|she|it|let's|there)\b.*$",
+    re.I,
+)
 CONFIRM_S = 60.0  # a commitment this soon after a request for the same task confirms it
 SAME_TASK = 60.0  # rapidfuzz token set ratio
 
@@ -68,7 +76,7 @@ def _split_due(task: str) -> tuple[str, str | None]:
 
 
 def _item(owner: str, task: str, line: Line, recorded_on: date, how: str) -> dict[str, Any]:
-    task, due_words = _split_due(task.strip(" ,，"))
+    task, due_words = _split_due(NEXT_CLAUSE.sub("", task).strip(" ,，"))
     return {
         "owner": owner,
         "task": task,

@@ -70,9 +70,10 @@ class WhisperEngine:
         return [(str(code), float(p)) for code, p in probabilities]
 
     def words(self, samples: np.ndarray, language: str) -> tuple[list[HeardWord], str]:
-        """Every word Whisper hears in (up to 30 s of) audio with its times, and the raw answer.
+        """Every word Whisper hears in the audio with its times, and the raw answer; longer
+        audio is read in faster-whisper's own 30 s windows.
 
-        For windows filled with several clips: each word is then given to the clip (and so the
+        For a task's clips read together: each word is then given to the clip (and so the
         speaker) its time falls in, as WhisperX does with diarization."""
         segments, info = self.model.transcribe(
             np.ascontiguousarray(samples, dtype=np.float32),

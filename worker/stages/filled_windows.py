@@ -1,16 +1,18 @@
-"""Whisper windows filled with consecutive clips.
+"""Whisper reading a task's clips the way the plain library reads a recording.
 
 Whisper's encoder always reads 30 s: a clip of 4 s costs as much as a full window. Clips are cut
 at every speaker turn (the listening model's prompts are per turn), so a meeting's clips are short.
-For Whisper, consecutive clips are read as one window of the recording of up to 30 s (the audio
-between them included: it is the real recording, so no word at a seam is cut), and each word
-heard goes back to the clip its time falls in, and so to that clip's speaker.
+For Whisper, a task's clips are joined into stretches of the recording (clips no more than 2 s
+apart, the audio between them included, so no word at a seam is cut), the stretches are put end
+to end (as faster-whisper's own voice filter does with speech), and faster-whisper reads that in
+its own 30 s windows of real audio. Each word heard goes back to the clip its time falls in, and
+so to that clip's speaker (as WhisperX assigns words to diarized speakers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from models.records import PlannedClip, TranscribedSegment
 from worker.engines.whisper import HeardWord, to_simplified
@@ -68,20 +70,60 @@ def task_batches(
     return batches
 
 
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of the recording, and where it begins in the audio given to Whisper."""
+
+    start_s: float
+    end_s: float
+    offset_s: float
+
+
+def stretches_of(clips: Sequence[PlannedClip], max_gap_s: float = MAX_GAP_S) -> list[Stretch]:
+    """The clips' time covered as stretches (clips at most ``max_gap_s`` apart joined), laid
+    end to end."""
+    spans: list[list[float]] = []
+    for clip in sorted(clips, key=lambda c: c.start_s):
+        if spans and clip.start_s - spans[-1][1] <= max_gap_s:
+            spans[-1][1] = max(spans[-1][1], clip.end_s)
+        else:
+            spans.append([clip.start_s, clip.end_s])
+    stretches, offset = [], 0.0
+    for start, end in spans:
+        stretches.append(Stretch(start, end, offset))
+        offset += end - start
+    return stretches
+
+
+def recording_time(stretches: Sequence[Stretch], time_s: float) -> float:
+    """A time in the joined audio as a time in the recording."""
+    stretch = next((s for s in reversed(stretches) if s.offset_s <= time_s), stretches[0])
+    return min(stretch.end_s, stretch.start_s + max(0.0, time_s - stretch.offset_s))
+
+
+def words_in_recording(stretches: Sequence[Stretch], words: Sequence[HeardWord]) -> list[HeardWord]:
+    return [
+        replace(
+            w,
+            start_s=recording_time(stretches, w.start_s),
+            end_s=recording_time(stretches, w.end_s),
+        )
+        for w in words
+    ]
+
+
 def segments_of_clips(
-    window: FilledWindow, words: Sequence[HeardWord], language: str | None
+    clips: Sequence[PlannedClip], words: Sequence[HeardWord], language: str | None
 ) -> dict[int, list[TranscribedSegment]]:
-    """Each clip's segments from the words heard in its window (times relative to the recording).
+    """Each clip's segments from the words heard (times in the recording).
 
     A word belongs to the clip holding its midpoint (the nearest clip when it falls between
     two); a clip's words that came in one Whisper segment stay one segment."""
-    found: dict[int, list[list[tuple[HeardWord, float, float]]]] = {
-        c.index: [] for c in window.clips
-    }
+    found: dict[int, list[list[tuple[HeardWord, float, float]]]] = {c.index: [] for c in clips}
     last: dict[int, int] = {}
     for word in words:
-        start, end = window.start_s + word.start_s, window.start_s + word.end_s
-        clip = _clip_at(window.clips, (start + end) / 2)
+        start, end = word.start_s, word.end_s
+        clip = _clip_at(clips, (start + end) / 2)
         start, end = max(start, clip.start_s), min(max(start, end), clip.end_s)
         pieces = found[clip.index]
         if not pieces or last.get(clip.index) != word.segment:  # Whisper started a segment

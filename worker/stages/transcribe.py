@@ -21,7 +21,7 @@ from worker.engines import whisper as whisper_engine
 from worker.engines.requests import Request
 from worker.engines.whisper import WhisperEngine
 from worker.stages.audio import read_audio
-from worker.stages.filled_windows import fill_windows, segments_of_clips
+from worker.stages.filled_windows import segments_of_clips, stretches_of, words_in_recording
 from worker.stages.runs import (
     DEFAULT_SPEAKER,
     RunScope,
@@ -86,24 +86,26 @@ def run(scope: RunScope, clip_indices: Sequence[int]) -> None:
             read_audio(settings, content_hash, clips[0].start_s, clips[0].end_s)
         )[0][0]
     )
-    for window in fill_windows(clips, settings.clip_max_s):
-        samples = read_audio(settings, content_hash, window.start_s, window.end_s)
-        with stage_run(
-            scope,
-            "transcribe",
-            engine=whisper_engine.ENGINE_NAME,
-            model_id=engine.model_id,
-            subject_kind="clip",
-            subject_index=window.clips[0].index,
-            subject={"clips": [c.index for c in window.clips]},
-        ) as handle:
-            words, handle.raw_output = engine.words(samples, language_code)
-        segments = segments_of_clips(window, words, language_code)
-        for clip in window.clips:
-            store_clip_transcript(
-                scope, clip, ClipTranscript(clip.index, language_code, segments[clip.index])
-            )
-        set_progress(scope, "transcribe", transcribed_fraction(scope))
+    stretches = stretches_of(clips)
+    samples = np.concatenate(
+        [read_audio(settings, content_hash, s.start_s, s.end_s) for s in stretches]
+    )
+    with stage_run(
+        scope,
+        "transcribe",
+        engine=whisper_engine.ENGINE_NAME,
+        model_id=engine.model_id,
+        subject_kind="clip",
+        subject_index=clips[0].index,
+        subject={"clips": [c.index for c in clips]},
+    ) as handle:
+        heard, handle.raw_output = engine.words(samples, language_code)
+    segments = segments_of_clips(clips, words_in_recording(stretches, heard), language_code)
+    for clip in clips:
+        store_clip_transcript(
+            scope, clip, ClipTranscript(clip.index, language_code, segments[clip.index])
+        )
+    set_progress(scope, "transcribe", transcribed_fraction(scope))
 
 
 def _transcribe_clip_by_clip(
