@@ -74,6 +74,30 @@ def test_speech_found_window_by_window_is_the_one_pass_over_the_whole_file() -> 
 
 
 @pytest.mark.slow
+def test_the_detector_runs_without_autograd(monkeypatch: pytest.MonkeyPatch) -> None:
+    """silero-vad's own loop runs under no_grad; ours carries the model's state across
+    windows, and with autograd on every call's graph stayed linked through that state: the
+    worker grew to 8 GB on a three-hour class. The real model is called, and watched."""
+    import torch
+
+    model = silero._load()
+    grad_enabled: list[bool] = []
+
+    class Watched:
+        def __call__(self, chunk: Any, rate: int) -> Any:
+            grad_enabled.append(torch.is_grad_enabled())
+            return model(chunk, rate)
+
+        def reset_states(self) -> None:
+            model.reset_states()
+
+    monkeypatch.setattr(silero, "_model", Watched())
+    samples, _ = sf.read(str(MEETING), dtype="float32")
+    found = silero.speech_probabilities(InMemoryAudio(samples[: 5 * 16000]), window_s=2.0)
+    assert len(found) == len(grad_enabled) > 100
+    assert not any(grad_enabled)
+
+
 def test_the_diarizer_reads_the_probabilities_the_speech_stage_stored() -> None:
     """One detector pass per recording: the diarizer given the stored probabilities finds the
     same turns as when it runs the detector itself."""

@@ -66,6 +66,21 @@ def speech_probabilities(
     model.reset_states()
     total = sample_count(source)
     window = max(1, int(window_s * SAMPLE_RATE) // FRAME_SAMPLES) * FRAME_SAMPLES
+    # As in silero-vad's own loop: without it every call's graph stays linked through the
+    # model's state, and memory grows with the recording (8 GB at three hours).
+    with torch.inference_mode():
+        return _probabilities(model, source, total, window, on_progress)
+
+
+def _probabilities(
+    model: Any,
+    source: AudioSource,
+    total: int,
+    window: int,
+    on_progress: Callable[[float], None] | None,
+) -> np.ndarray:
+    import torch
+
     probabilities = np.zeros(-(-total // FRAME_SAMPLES), np.float32)
     frame = 0
     for start in range(0, total, window):
