@@ -284,7 +284,7 @@ def test_whole_recording_stages_get_limits_that_follow_its_length(
     duration: float | None, limits: tuple[int, int]
 ) -> None:
     from models.queues import time_limits
-    from worker.queue.canvas import pipeline_signature
+    from worker.queue.canvas import pipeline_signature, transcription_signature
     from worker.stages.runs import RunScope
 
     assert time_limits(Settings(), duration) == limits
@@ -292,6 +292,20 @@ def test_whole_recording_stages_get_limits_that_follow_its_length(
     assert [(t.options["soft_time_limit"], t.options["time_limit"]) for t in chain.tasks] == [
         limits
     ] * 4
+    # The analysis reads the whole transcript (a three-hour class's pronunciation evidence ran
+    # past 600 s for 12 speakers); transcription tasks take ~120 s of audio and keep the default.
+    after = transcription_signature(RunScope(1, 1), [[0, 1], [2]], "interactive", duration)
+    header, body = after.tasks, after.body.tasks
+    assert all("soft_time_limit" not in t.options for t in header)
+    assert [t.name for t in body] == [
+        "tingshuo.analyze_text",
+        "tingshuo.analyze_sentiment",
+        "tingshuo.analyze_pronunciation",
+        "tingshuo.finalize",
+    ]
+    assert [(t.options.get("soft_time_limit"), t.options.get("time_limit")) for t in body] == [
+        limits
+    ] * 3 + [(None, None)]
 
 
 def test_the_broker_waits_longer_than_the_longest_stage_before_handing_a_task_on() -> None:

@@ -43,14 +43,23 @@ def pipeline_signature(
 
 
 def transcription_signature(
-    scope: RunScope, batches: Sequence[Sequence[int]], lane: str
+    scope: RunScope, batches: Sequence[Sequence[int]], lane: str, duration_s: float | None = None
 ) -> Signature:
-    """Batches of clips in parallel; once all are stored, the analysis, then finalize."""
+    """Batches of clips in parallel; once all are stored, the analysis, then finalize.
+
+    The analysis stages read the whole transcript (pronunciation: up to ten minutes of every
+    speaker's speech), so their limits follow the recording's length too."""
     ids = (scope.recording_id, scope.generation)
+    soft, hard = time_limits(get_settings(), duration_s)
     finalize = chain(
-        _task("tingshuo.analyze_text", lane, *ids),
-        _task("tingshuo.analyze_sentiment", lane, *ids),
-        _task("tingshuo.analyze_pronunciation", lane, *ids),
+        *(
+            _task(name, lane, *ids).set(soft_time_limit=soft, time_limit=hard)
+            for name in (
+                "tingshuo.analyze_text",
+                "tingshuo.analyze_sentiment",
+                "tingshuo.analyze_pronunciation",
+            )
+        ),
         _task("tingshuo.finalize", lane, *ids),
     )
     if not any(batches):

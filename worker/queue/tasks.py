@@ -41,7 +41,7 @@ def start_run(
 ) -> None:
     scope = RunScope(recording_id, generation)
     if start_at == "analysis":  # the run carries its transcript over (models/carry_over.py)
-        raise self.replace(transcription_signature(scope, [], lane))
+        raise self.replace(transcription_signature(scope, [], lane, recording_length(scope)))
     raise self.replace(pipeline_signature(scope, lane, recording_length(scope)))
 
 
@@ -66,7 +66,7 @@ def plan_task(self: Task, recording_id: int, generation: int, lane: str = "inter
     run_step(self, scope, "plan", clips.run)
     run_step(self, scope, "language", language.run)
     batches = run_step(self, scope, "plan", clips.transcription_batches)
-    raise self.replace(transcription_signature(scope, batches, lane))
+    raise self.replace(transcription_signature(scope, batches, lane, recording_length(scope)))
 
 
 @celery_app.task(name="tingshuo.transcribe", **TASK_OPTIONS)
