@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -248,9 +249,8 @@ def test_eval_pronunciation_explains_a_wrong_folder(
     assert message in " ".join(result.stderr.split())
 
 
-def test_a_class_recording_gets_a_report_per_speaker(tmp_path: Path, whisper_dir: Path) -> None:
-    """Two diarized voices, no reference text: one unscripted report for each speaker."""
-    env = _env(tmp_path, whisper_dir, TINGSHUO_ANALYSIS_ENGINE="none")
+def _class_lesson(env: dict[str, str]) -> dict[str, Any]:
+    """The two-voice synthetic meeting processed as a lesson with no reference text."""
     [result] = cli_json(
         "process",
         str(DATA / "synthetic_meeting.wav"),
@@ -263,6 +263,12 @@ def test_a_class_recording_gets_a_report_per_speaker(tmp_path: Path, whisper_dir
         env=env,
         timeout=400,
     )
+    return result
+
+
+def test_a_class_recording_gets_a_report_per_speaker(tmp_path: Path, whisper_dir: Path) -> None:
+    """Two diarized voices, no reference text: one unscripted report for each speaker."""
+    result = _class_lesson(_env(tmp_path, whisper_dir, TINGSHUO_ANALYSIS_ENGINE="none"))
     assert result["status"] == "done", result["error"]
     speakers = {s["label"] for s in result["speakers"]}
     reports = result["pronunciation"]
@@ -278,23 +284,13 @@ def test_a_class_recording_gets_a_report_per_speaker(tmp_path: Path, whisper_dir
 def test_a_long_speaker_is_scored_on_a_bounded_sample(tmp_path: Path, whisper_dir: Path) -> None:
     """Each speaker's evidence comes from at most TINGSHUO_PRONUNCIATION_MAX_SPEECH_S of their
     turns (a teacher's hours are not read twice); the report says how much was scored."""
-    env = _env(
-        tmp_path,
-        whisper_dir,
-        TINGSHUO_ANALYSIS_ENGINE="none",
-        TINGSHUO_PRONUNCIATION_MAX_SPEECH_S="3",
-    )
-    [result] = cli_json(
-        "process",
-        str(DATA / "synthetic_meeting.wav"),
-        "--kind",
-        "lesson",
-        "--language",
-        "en",
-        "--wait",
-        "--json",
-        env=env,
-        timeout=400,
+    result = _class_lesson(
+        _env(
+            tmp_path,
+            whisper_dir,
+            TINGSHUO_ANALYSIS_ENGINE="none",
+            TINGSHUO_PRONUNCIATION_MAX_SPEECH_S="3",
+        )
     )
     assert result["status"] == "done", result["error"]
     assert result["pronunciation"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import soundfile as sf
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from tests.conftest import DATA
 from worker.analysis.questions import Turn
-from worker.pronunciation import agreement
+from worker.pronunciation import acoustics, agreement
 from worker.pronunciation.acoustics import SAMPLE_RATE, quiet_stretches, syllables
 from worker.pronunciation.align import align_words, words_of
 from worker.stages.pronunciation import sampled_speech
@@ -117,6 +119,25 @@ def test_pronunciation_is_scored_on_a_bounded_sample_of_speech(
 )
 def test_syllables(word: str, count: int) -> None:
     assert syllables(word) == count
+
+
+def test_frame_measures_taken_in_blocks_are_those_of_the_whole_sample() -> None:
+    """Pitch and loudness of a ten-minute sample are measured 30 s at a time (memory); the
+    values must be exactly those of one pass."""
+    import librosa
+
+    samples, _ = sf.read(str(DATA / "meetings" / "launch-review.wav"), dtype="float32")
+    samples = samples[: 20 * SAMPLE_RATE]
+    whole = librosa.yin(
+        samples, fmin=65, fmax=500, sr=SAMPLE_RATE, frame_length=1024, hop_length=160
+    )
+    np.testing.assert_array_equal(acoustics._yin(samples, block=97), whole)
+    count = 1 + (len(samples) - 400) // 160
+    frames = samples[np.arange(400)[None, :] + 160 * np.arange(count)[:, None]]
+    rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))
+    np.testing.assert_array_equal(
+        acoustics._frames_db(samples, block=97), 20 * np.log10(rms + 1e-6)
+    )
 
 
 def test_quiet_stretches_finds_the_pause_between_two_tones() -> None:

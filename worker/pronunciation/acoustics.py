@@ -14,6 +14,10 @@ SAMPLE_RATE = 16000
 PAUSE_S = 0.3
 _FRAME = 400  # 25 ms
 _HOP = 160  # 10 ms
+YIN_FRAME = 1024
+# Frame measures are taken this many frames (30 s) at a time, so memory does not follow the
+# length of the sample.
+BLOCK_FRAMES = 3000
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
@@ -90,12 +94,18 @@ def quiet_stretches(samples: np.ndarray) -> list[float]:
     return stretches
 
 
-def _frames_db(samples: np.ndarray) -> np.ndarray:
+def _frames_db(samples: np.ndarray, block: int = BLOCK_FRAMES) -> np.ndarray:
+    """Loudness (dB) of 25 ms frames every 10 ms, measured ``block`` frames at a time: the
+    frames of a ten-minute sample as one float64 matrix were about 200 MB per copy."""
     if len(samples) < _FRAME:
         return np.zeros(0)
-    count = 1 + (len(samples) - _FRAME) // _HOP
-    index = np.arange(_FRAME)[None, :] + _HOP * np.arange(count)[:, None]
-    rms = np.sqrt(np.mean(samples[index].astype(np.float64) ** 2, axis=1))
+    frames = np.lib.stride_tricks.sliding_window_view(samples, _FRAME)[::_HOP]
+    rms = np.concatenate(
+        [
+            np.sqrt(np.mean(frames[first : first + block].astype(np.float64) ** 2, axis=1))
+            for first in range(0, len(frames), block)
+        ]
+    )
     return np.asarray(20 * np.log10(rms + 1e-6))
 
 
@@ -106,20 +116,33 @@ def _loudness_spread(samples: np.ndarray) -> float:
     return float(np.std(loud)) if loud.size > 1 else 0.0
 
 
+def _yin(samples: np.ndarray, block: int = BLOCK_FRAMES) -> np.ndarray:
+    """``librosa.yin`` with its centred frames, computed ``block`` frames at a time (each frame's
+    pitch depends on that frame only): on ten minutes at once its work arrays took about 1 GB."""
+    import librosa
+
+    padded = np.pad(samples.astype(np.float32), YIN_FRAME // 2)  # what center=True does
+    count = 1 + (len(padded) - YIN_FRAME) // _HOP
+    parts = [
+        librosa.yin(
+            padded[first * _HOP : (min(count, first + block) - 1) * _HOP + YIN_FRAME],
+            fmin=65,
+            fmax=500,
+            sr=SAMPLE_RATE,
+            frame_length=YIN_FRAME,
+            hop_length=_HOP,
+            center=False,
+        )
+        for first in range(0, count, block)
+    ]
+    return np.concatenate(parts)
+
+
 def _pitch(samples: np.ndarray) -> tuple[float, float, float]:
     """Spread (std) and 10-90% range of the pitch in semitones, and the voiced share of frames."""
     if len(samples) < 2048:
         return 0.0, 0.0, 0.0
-    import librosa
-
-    f0 = librosa.yin(
-        samples.astype(np.float32),
-        fmin=65,
-        fmax=500,
-        sr=SAMPLE_RATE,
-        frame_length=1024,
-        hop_length=_HOP,
-    )
+    f0 = _yin(samples)
     db = _frames_db(np.pad(samples, (_FRAME // 2, _FRAME // 2)))
     count = min(len(f0), len(db))
     f0, db = f0[:count], db[:count]

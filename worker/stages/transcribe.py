@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 
 import numpy as np
 from sqlalchemy import delete, select, update
@@ -24,6 +25,7 @@ from worker.stages.audio import read_audio
 from worker.stages.filled_windows import segments_of_clips, stretches_of, words_in_recording
 from worker.stages.runs import (
     DEFAULT_SPEAKER,
+    RunHandle,
     RunScope,
     flag_parse,
     guard,
@@ -80,6 +82,33 @@ def run(scope: RunScope, clip_indices: Sequence[int]) -> None:
     if not settings.whisper_fill_windows:
         _transcribe_clip_by_clip(scope, clips, content_hash, engine, hint)
         return
+    _transcribe_together(scope, clips, content_hash, engine, hint)
+
+
+def _whisper_run(
+    scope: RunScope, engine: WhisperEngine, first_clip: int, clips: list[int] | None = None
+) -> AbstractContextManager[RunHandle]:
+    """The StageRun of one Whisper call: about one clip, or (``clips``) several read together."""
+    return stage_run(
+        scope,
+        "transcribe",
+        engine=whisper_engine.ENGINE_NAME,
+        model_id=engine.model_id,
+        subject_kind="clip",
+        subject_index=first_clip,
+        subject={"clips": clips} if clips is not None else None,
+    )
+
+
+def _transcribe_together(
+    scope: RunScope,
+    clips: list[PlannedClip],
+    content_hash: str,
+    engine: WhisperEngine,
+    hint: str | None,
+) -> None:
+    """The task's clips read as plain faster-whisper reads a recording; words back to clips."""
+    settings = get_settings()
     language_code = (
         hint
         or engine.language_probabilities(
@@ -90,15 +119,7 @@ def run(scope: RunScope, clip_indices: Sequence[int]) -> None:
     samples = np.concatenate(
         [read_audio(settings, content_hash, s.start_s, s.end_s) for s in stretches]
     )
-    with stage_run(
-        scope,
-        "transcribe",
-        engine=whisper_engine.ENGINE_NAME,
-        model_id=engine.model_id,
-        subject_kind="clip",
-        subject_index=clips[0].index,
-        subject={"clips": [c.index for c in clips]},
-    ) as handle:
+    with _whisper_run(scope, engine, clips[0].index, [c.index for c in clips]) as handle:
         heard, handle.raw_output = engine.words(samples, language_code)
     segments = segments_of_clips(clips, words_in_recording(stretches, heard), language_code)
     for clip in clips:
@@ -117,14 +138,7 @@ def _transcribe_clip_by_clip(
 ) -> None:
     for clip in clips:
         samples = read_audio(get_settings(), content_hash, clip.start_s, clip.end_s)
-        with stage_run(
-            scope,
-            "transcribe",
-            engine=whisper_engine.ENGINE_NAME,
-            model_id=engine.model_id,
-            subject_kind="clip",
-            subject_index=clip.index,
-        ) as handle:
+        with _whisper_run(scope, engine, clip.index) as handle:
             result = transcribe_clip(samples, clip, engine, language)
             handle.raw_output = result.raw_output
         store_clip_transcript(scope, clip, result)
