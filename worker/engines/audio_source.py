@@ -37,6 +37,11 @@ class InMemoryAudio:
         return self.samples[start : max(start, int(end_s * SAMPLE_RATE))]
 
 
+def as_source(audio: AudioSource | np.ndarray) -> AudioSource:
+    """Samples in memory wrapped to be read like a recording on disk; a source as it is."""
+    return InMemoryAudio(audio) if isinstance(audio, np.ndarray) else audio
+
+
 class WavFile:
     """A 16 kHz mono WAV kept open and read by seeking (one handle, guarded for threads)."""
 

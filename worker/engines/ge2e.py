@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from models.records import TimeSpan
-from worker.engines.audio_source import AudioSource, InMemoryAudio
+from worker.engines.audio_source import AudioSource, as_source
 
 SAMPLE_RATE = 16000
 FRAMES_PER_SECOND = 100  # resemblyzer's mel frames are 10 ms apart
@@ -43,7 +43,7 @@ def embed(
     from resemblyzer.audio import wav_to_mel_spectrogram
 
     encoder = _load_encoder()
-    source = InMemoryAudio(audio) if isinstance(audio, np.ndarray) else audio
+    source = as_source(audio)
     size = int(window_s * FRAMES_PER_SECOND)
     vectors = [np.zeros((0, 256), dtype=np.float32)]
     for first in range(0, len(windows), BATCH):

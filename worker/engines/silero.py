@@ -10,7 +10,7 @@ import numpy as np
 
 from models.records import TimeSpan
 from models.settings import Settings
-from worker.engines.audio_source import AudioSource, InMemoryAudio
+from worker.engines.audio_source import AudioSource, as_source
 
 ENGINE_NAME = "silero-vad"
 MODEL_ID = "silero-vad-6.2.3-jit"
@@ -43,13 +43,18 @@ def speech_spans(
     window_s: float = WINDOW_S,
 ) -> list[TimeSpan]:
     """Speech regions of the whole recording, read one window at a time."""
-    source = InMemoryAudio(audio) if isinstance(audio, np.ndarray) else audio
+    source = as_source(audio)
     probabilities = speech_probabilities(source, on_progress, window_s)
     return spans_from_probabilities(probabilities, sample_count(source), settings)
 
 
 def sample_count(source: AudioSource) -> int:
     return round(source.duration_s * SAMPLE_RATE)
+
+
+def frame_count(source: AudioSource) -> int:
+    """How many probabilities the detector gives for the recording (the last frame padded)."""
+    return -(-sample_count(source) // FRAME_SAMPLES)
 
 
 def speech_probabilities(
@@ -66,33 +71,21 @@ def speech_probabilities(
     model.reset_states()
     total = sample_count(source)
     window = max(1, int(window_s * SAMPLE_RATE) // FRAME_SAMPLES) * FRAME_SAMPLES
+    probabilities = np.zeros(frame_count(source), np.float32)
+    frame = 0
     # As in silero-vad's own loop: without it every call's graph stays linked through the
     # model's state, and memory grows with the recording (8 GB at three hours).
     with torch.inference_mode():
-        return _probabilities(model, source, total, window, on_progress)
-
-
-def _probabilities(
-    model: Any,
-    source: AudioSource,
-    total: int,
-    window: int,
-    on_progress: Callable[[float], None] | None,
-) -> np.ndarray:
-    import torch
-
-    probabilities = np.zeros(-(-total // FRAME_SAMPLES), np.float32)
-    frame = 0
-    for start in range(0, total, window):
-        # Half a sample in, so that float seconds convert back to this exact sample.
-        samples = source.read((start + 0.5) / SAMPLE_RATE, (start + window + 0.5) / SAMPLE_RATE)
-        samples = np.pad(samples, (0, -len(samples) % FRAME_SAMPLES))
-        frames = torch.from_numpy(np.ascontiguousarray(samples, np.float32))
-        for chunk in frames.view(-1, FRAME_SAMPLES):
-            probabilities[frame] = model(chunk, SAMPLE_RATE).item()
-            frame += 1
-            if on_progress is not None and frame % PROGRESS_EVERY_FRAMES == 0:
-                on_progress(100.0 * frame / len(probabilities))
+        for start in range(0, total, window):
+            # Half a sample in, so that float seconds convert back to this exact sample.
+            samples = source.read((start + 0.5) / SAMPLE_RATE, (start + window + 0.5) / SAMPLE_RATE)
+            samples = np.pad(samples, (0, -len(samples) % FRAME_SAMPLES))
+            frames = torch.from_numpy(np.ascontiguousarray(samples, np.float32))
+            for chunk in frames.view(-1, FRAME_SAMPLES):
+                probabilities[frame] = model(chunk, SAMPLE_RATE).item()
+                frame += 1
+                if on_progress is not None and frame % PROGRESS_EVERY_FRAMES == 0:
+                    on_progress(100.0 * frame / len(probabilities))
     if on_progress is not None:
         on_progress(100.0)
     return probabilities[:frame]

@@ -14,7 +14,7 @@ from models.records import TimeSpan
 from models.settings import Settings, get_settings
 from models.tables import Speaker, SpeakerTurn
 from worker.engines import cpu_diarizer, pyannote_engine, silero
-from worker.engines.audio_source import AudioSource, InMemoryAudio
+from worker.engines.audio_source import AudioSource, as_source
 from worker.engines.cpu_diarizer import SpeakerTurn as Turn
 from worker.stages.audio import load_probabilities, open_audio, speech_regions
 from worker.stages.runs import (
@@ -71,7 +71,7 @@ def diarize(
         sensitive = settings.model_copy(
             update={"vad_threshold": settings.diarization_vad_threshold}
         )
-        source = InMemoryAudio(audio) if isinstance(audio, np.ndarray) else audio
+        source = as_source(audio)
         if probabilities is None:
             probabilities = silero.speech_probabilities(source)
         regions = silero.spans_from_probabilities(
@@ -99,8 +99,7 @@ def run(scope: RunScope) -> None:
         with stage_run(
             scope, "diarize", engine=engine, model_id=model_id(settings, engine)
         ) as handle:
-            frames = -(-silero.sample_count(audio) // silero.FRAME_SAMPLES)
-            stored = load_probabilities(settings, content_hash, frames)
+            stored = load_probabilities(settings, content_hash, silero.frame_count(audio))
             turns = diarize(audio, spans, settings, engine, expected, report, stored)
             handle.raw_output = " ".join(
                 f"{t.start_s:.2f}-{t.end_s:.2f}:{t.speaker}" for t in turns

@@ -92,8 +92,9 @@ def gather_evidence(
     limit_s = get_settings().pronunciation_max_speech_s
     for number, speaker in enumerate(speakers):
         own = [t for t in turns if t.speaker == speaker]
+        sample = sampled_speech(own, limit_s)
         pieces: list[np.ndarray] = []
-        for start_s, end_s in sampled_speech(own, limit_s):
+        for start_s, end_s in sample:
             audio = audio_loader(facts.content_hash, start_s, end_s)
             pieces += [
                 np.asarray(audio, np.float32),
@@ -105,7 +106,7 @@ def gather_evidence(
             "student_id": student,
             "language": language,
             "speech_s": round(sum(t.end_s - t.start_s for t in own), 1),
-            "scored_s": round(sum(len(p) for p in pieces[::2]) / SAMPLE_RATE, 1),
+            "scored_s": round(sum(end_s - start_s for start_s, end_s in sample), 1),
         }
         with stage_run(
             scope,

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import numpy as np
-
 from models.db import session_scope
-from models.records import TimeSpan
-from models.settings import Settings, get_settings
+from models.settings import get_settings
 from models.tables import SpeechRegion
 from worker.engines import silero
-from worker.engines.audio_source import AudioSource
 from worker.stages.audio import open_audio, save_probabilities
 from worker.stages.runs import RunScope, delete_run_rows, guard, progress_reporter, stage_run
 
 # Progress is reported only for recordings long enough for a person to watch it move.
 REPORT_PROGRESS_AFTER_S = 600
-
-
-def detect_speech(
-    audio: AudioSource | np.ndarray,
-    settings: Settings,
-    on_progress: Callable[[float], None] | None = None,
-) -> list[TimeSpan]:
-    return silero.speech_spans(audio, settings, on_progress)
 
 
 def run(scope: RunScope) -> None:
