@@ -31,13 +31,20 @@ MODELS = ROOT / "tingshuo-data" / "models"
 BIN = Path(sys.executable).parent
 
 
+# Set by --text-model and --ask-model (one bench run measures one configuration).
+TEXT_MODEL = MODELS / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+ASK_MODEL = False
+
+
 def _env(data: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TINGSHUO_")}
     env.update(
         TINGSHUO_DATA_DIR=str(data),
         TINGSHUO_WHISPER_MODEL=str(MODELS / "whisper-base"),
-        TINGSHUO_LLM_GGUF=str(MODELS / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"),
+        TINGSHUO_LLM_GGUF=str(TEXT_MODEL),
     )
+    if ASK_MODEL:
+        env.update(TINGSHUO_SUMMARY_ENGINE="model", TINGSHUO_ACTION_ITEMS_ENGINE="model")
     return env
 
 
@@ -119,7 +126,22 @@ def main() -> int:
         type=Path,
         default=ROOT.parent / "shared" / "data" / "diarization" / "ami_debug_train",
     )
+    parser.add_argument(
+        "--text-model",
+        type=Path,
+        default=TEXT_MODEL,
+        help="the GGUF (e.g. the 1.5B from `tingshuo models prepare --text-model 1.5b`)",
+    )
+    parser.add_argument(
+        "--ask-model",
+        action="store_true",
+        help="summary and action items asked of the text model (JSON-schema constrained) "
+        "instead of chosen from the transcript",
+    )
+    parser.add_argument("--skip-hour", action="store_true", help="no hour-of-transcript timing")
     args = parser.parse_args()
+    global TEXT_MODEL, ASK_MODEL
+    TEXT_MODEL, ASK_MODEL = args.text_model, args.ask_model
     work = Path(tempfile.mkdtemp(prefix="tingshuo-bench-analysis-"))
     meetings = args.meetings
     if meetings is None:
@@ -135,6 +157,7 @@ def main() -> int:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
+    print(f"text model: {TEXT_MODEL.name}; summary and action items asked of it: {ASK_MODEL}")
     report = _eval(meetings, work / "meetings-data")
     print("labelled meetings:", json.dumps(report["overall"]), f"wall {report['wall_s']} s")
     for row in report["files"]:
@@ -149,7 +172,9 @@ def main() -> int:
         print("AMI excerpts:", json.dumps(ami_report["overall"]), f"wall {ami_report['wall_s']} s")
     else:
         print(f"AMI skipped: {args.ami} not found")
-    print("one hour of transcript:", json.dumps(_hour_of_transcript(work / "meetings-data")))
+    if not args.skip_hour:
+        hour = _hour_of_transcript(work / "meetings-data")
+        print("one hour of transcript:", json.dumps(hour))
     return 0
 
 

