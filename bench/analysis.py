@@ -31,8 +31,9 @@ MODELS = ROOT / "tingshuo-data" / "models"
 BIN = Path(sys.executable).parent
 
 
+DEFAULT_TEXT_MODEL = MODELS / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 # Set by --text-model and --ask-model (one bench run measures one configuration).
-TEXT_MODEL = MODELS / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+TEXT_MODEL = DEFAULT_TEXT_MODEL
 ASK_MODEL = False
 
 
@@ -119,6 +120,7 @@ def _hour_of_transcript(data: Path) -> dict[str, float]:
 
 
 def main() -> int:
+    global TEXT_MODEL, ASK_MODEL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--meetings", type=Path, help="already synthesised meetings")
     parser.add_argument(
@@ -129,7 +131,7 @@ def main() -> int:
     parser.add_argument(
         "--text-model",
         type=Path,
-        default=TEXT_MODEL,
+        default=DEFAULT_TEXT_MODEL,
         help="the GGUF (e.g. the 1.5B from `tingshuo models prepare --text-model 1.5b`)",
     )
     parser.add_argument(
@@ -140,7 +142,6 @@ def main() -> int:
     )
     parser.add_argument("--skip-hour", action="store_true", help="no hour-of-transcript timing")
     args = parser.parse_args()
-    global TEXT_MODEL, ASK_MODEL
     TEXT_MODEL, ASK_MODEL = args.text_model, args.ask_model
     work = Path(tempfile.mkdtemp(prefix="tingshuo-bench-analysis-"))
     meetings = args.meetings

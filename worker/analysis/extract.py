@@ -16,7 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from worker.analysis.parsers.dates import resolve_date
+from worker.analysis.parsers.dates import resolve_date, split_due
 from worker.analysis.questions import Line
 
 VERSION = "extract-v2"  # stored as the model id of its StageRuns
@@ -44,15 +44,6 @@ NOT_NAMES = frozenset(_NOT_NAME_TEXT.split())
 NOT_TASKS = re.compile(
     r"^(?:hear|see|repeat|say that|speak up|explain|go on|continue|hold on|wait)\b", re.I
 )
-DUE = re.compile(
-    r"\s+(?P<due>(?:by|before|until|on|no later than)\s+.+|(?:next|this)\s+\w+(?:\s+\w+)?|"
-    r"tomorrow|tonight|today|end of (?:the )?(?:day|week|month))$",
-    re.I,
-)
-DUE_ZH = re.compile(
-    r"(?P<due>(?:下下|下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天七](?:之前|以前|前)?|"
-    r"明天|后天|今天|(?:本周|这周)(?:内|末|底)?)"
-)
 # Whisper reading long audio sometimes drops the full stop between two sentences ("I will check
 # it and we agreed to launch the app"): a task ends where a new clause with its own subject
 # begins.
@@ -65,18 +56,8 @@ CONFIRM_S = 60.0  # a commitment this soon after a request for the same task con
 SAME_TASK = 60.0  # rapidfuzz token set ratio
 
 
-def _split_due(task: str) -> tuple[str, str | None]:
-    found = DUE.search(task)
-    if found:
-        return task[: found.start()].strip(), found.group("due")
-    chinese = DUE_ZH.search(task)
-    if chinese:
-        return (task[: chinese.start()] + task[chinese.end() :]).strip("，, "), chinese.group("due")
-    return task.strip(), None
-
-
 def _item(owner: str, task: str, line: Line, recorded_on: date, how: str) -> dict[str, Any]:
-    task, due_words = _split_due(NEXT_CLAUSE.sub("", task).strip(" ,，"))
+    task, due_words = split_due(NEXT_CLAUSE.sub("", task).strip(" ,，"))
     return {
         "owner": owner,
         "task": task,

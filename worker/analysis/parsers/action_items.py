@@ -17,11 +17,12 @@ from worker.analysis.parsers.common import (
     extract_json,
     is_placeholder,
     json_get,
+    json_objects,
     normalise,
     parse_time,
     strip_markup,
 )
-from worker.analysis.parsers.dates import resolve_date
+from worker.analysis.parsers.dates import resolve_date, split_due
 
 FIELDS = {
     "owner": [
@@ -117,11 +118,17 @@ def _item(owner: Any, task: Any, due: Any, time: Any, reference: date | None) ->
         cleaned = strip_markup(str(value)).strip(" .\"'")
         return None if not cleaned or EMPTY.match(cleaned) or is_placeholder(cleaned) else cleaned
 
-    due_words = text(due)
+    due_words, task_words = text(due), text(task)
+    if due_words is None and task_words:
+        # "book the bus by Wednesday" with due "none": the date is in the task (seen from
+        # Qwen2.5-Coder-1.5B); taken out only when the words name a date.
+        rest, said = split_due(task_words)
+        if said and rest and resolve_date(said, reference or date.today()):
+            task_words, due_words = rest, said
     resolved = resolve_date(due_words, reference) if due_words and reference else None
     return {
         "owner": text(owner),
-        "task": text(task),
+        "task": task_words,
         "due": resolved or due_words,
         # The words said, kept for grounding: a date resolved from nothing said is dropped.
         "due_words": due_words,
@@ -129,9 +136,13 @@ def _item(owner: Any, task: Any, due: Any, time: Any, reference: date | None) ->
     }
 
 
+def _listed(answer: dict[str, Any]) -> Any:
+    return json_get(answer, "items", "action_items", "actions", "行动项", "tasks")
+
+
 def _from_json(data: Any, reference: date | None) -> list[dict[str, Any]] | None:
     if isinstance(data, dict):
-        data = json_get(data, "items", "action_items", "actions", "行动项", "tasks")
+        data = _listed(data)
     if not isinstance(data, list):
         return None
     return [
@@ -240,7 +251,27 @@ def parse(raw: str, reference: date | None = None) -> ParseResult:
     ]
     if any(NONE_WORDS.match(strip_markup(line)) for line in lines) and len(lines) <= 2:
         return ParseResult("action_items", "ok", {"items": []}, raw, [])
-    items = _from_json(extract_json(text), reference)
+    answer = extract_json(text)
+    if answer == [] or (isinstance(answer, dict) and _listed(answer) == []):
+        # {"items": []}: a JSON-constrained model's way of saying "none".
+        return ParseResult("action_items", "ok", {"items": []}, raw, [])
+    items = _from_json(answer, reference)
+    salvaged = False
+    if items is None and text.lstrip(" `\n").removeprefix("json").lstrip().startswith(("{", "[")):
+        # JSON cut off (a model repeating itself until its token limit) or broken by one bad
+        # item: the complete item objects still count; never the JSON text as a task.
+        salvaged = True
+        items = [
+            _item(
+                json_get(o, *FIELDS["owner"]),
+                json_get(o, *FIELDS["task"]),
+                json_get(o, *FIELDS["due"]),
+                json_get(o, *FIELDS["time"]),
+                reference,
+            )
+            for o in json_objects(text)
+            if json_get(o, *FIELDS["task"]) is not None
+        ]
     if items is None:
         pipe_lines = [
             line
@@ -270,6 +301,8 @@ def parse(raw: str, reference: date | None = None) -> ParseResult:
     for number, item in enumerate(unique, 1):
         if item.pop("incomplete", False):
             problems.append(f"item {number} looks cut off")
+    if salvaged:
+        problems.append("the JSON was cut off or invalid: items read from its complete objects")
     return ParseResult(
         "action_items", "partial" if problems else "ok", {"items": unique}, raw, problems
     )

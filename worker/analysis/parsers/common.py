@@ -107,6 +107,17 @@ def extract_json(text: str) -> Any:
 
 
 def _balanced_json(text: str, start: int) -> Any:
+    end = _balanced_end(text, start)
+    if end is None:
+        return None
+    try:
+        return json.loads(text[start:end])
+    except ValueError:
+        return None
+
+
+def _balanced_end(text: str, start: int) -> int | None:
+    """Where the bracket opened at ``start`` closes (one past it), or None if it never does."""
     depth, in_string, escaped = 0, False, False
     for index in range(start, min(len(text), start + 200_000)):
         char = text[index]
@@ -124,11 +135,25 @@ def _balanced_json(text: str, start: int) -> Any:
         elif char in "}]":
             depth -= 1
             if depth == 0:
-                try:
-                    return json.loads(text[start : index + 1])
-                except ValueError:
-                    return None
+                return index + 1
     return None
+
+
+def json_objects(text: str) -> list[dict[str, Any]]:
+    """Every complete JSON object in the text, outermost first, in order: what is left of an
+    answer cut off mid-list (a model repeating itself until its token limit) or broken by one
+    bad item."""
+    found: list[dict[str, Any]] = []
+    start = text.find("{")
+    while start != -1:
+        end = _balanced_end(text, start)
+        value = _balanced_json(text, start) if end is not None else None
+        if isinstance(value, dict) and end is not None:
+            found.append(value)
+            start = text.find("{", end)
+        else:
+            start = text.find("{", start + 1)
+    return found
 
 
 def json_get(obj: Any, *names: str) -> Any:

@@ -99,6 +99,29 @@ def _zh_number(text: str) -> int | None:
     return None
 
 
+# Words at the end of a task that say when it is due.
+DUE = re.compile(
+    r"\s+(?P<due>(?:by|before|until|on|no later than)\s+.+|(?:next|this)\s+\w+(?:\s+\w+)?|"
+    r"tomorrow|tonight|today|end of (?:the )?(?:day|week|month))$",
+    re.I,
+)
+DUE_ZH = re.compile(
+    r"(?P<due>(?:下下|下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天七](?:之前|以前|前)?|"
+    r"明天|后天|今天|(?:本周|这周)(?:内|末|底)?)"
+)
+
+
+def split_due(task: str) -> tuple[str, str | None]:
+    """A task and the words at its end that say when ("book the bus by Wednesday")."""
+    found = DUE.search(task)
+    if found:
+        return task[: found.start()].strip(), found.group("due")
+    chinese = DUE_ZH.search(task)
+    if chinese:
+        return (task[: chinese.start()] + task[chinese.end() :]).strip("，, "), chinese.group("due")
+    return task.strip(), None
+
+
 def resolve_date(words: str | None, reference: date) -> str | None:
     if not words:
         return None
