@@ -87,7 +87,9 @@ def run_pipeline(path: Path, kind: str, env: dict[str, str], timeout: float) -> 
 
     tingshuo = str(Path(sys.executable).parent / "tingshuo")
     subprocess.run([tingshuo, "migrate"], env=env, check=True, capture_output=True)
-    log = (Path(env["TINGSHUO_DATA_DIR"]) / "worker.log").open("wb")
+    data = Path(env["TINGSHUO_DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)  # on PostgreSQL nothing else makes it
+    log = (data / "worker.log").open("wb")
     worker = subprocess.Popen(
         worker_argv(hostname="long@%h"), env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
     )
