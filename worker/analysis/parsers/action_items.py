@@ -261,17 +261,8 @@ def parse(raw: str, reference: date | None = None) -> ParseResult:
         # JSON cut off (a model repeating itself until its token limit) or broken by one bad
         # item: the complete item objects still count; never the JSON text as a task.
         salvaged = True
-        items = [
-            _item(
-                json_get(o, *FIELDS["owner"]),
-                json_get(o, *FIELDS["task"]),
-                json_get(o, *FIELDS["due"]),
-                json_get(o, *FIELDS["time"]),
-                reference,
-            )
-            for o in json_objects(text)
-            if json_get(o, *FIELDS["task"]) is not None
-        ]
+        complete = [o for o in json_objects(text) if json_get(o, *FIELDS["task"]) is not None]
+        items = _from_json(complete, reference)
     if items is None:
         pipe_lines = [
             line
