@@ -108,10 +108,12 @@ def extract_json(text: str) -> Any:
 
 def _balanced_json(text: str, start: int) -> Any:
     end = _balanced_end(text, start)
-    if end is None:
-        return None
+    return _loads(text[start:end]) if end is not None else None
+
+
+def _loads(candidate: str) -> Any:
     try:
-        return json.loads(text[start:end])
+        return json.loads(candidate)
     except ValueError:
         return None
 
@@ -147,7 +149,7 @@ def json_objects(text: str) -> list[dict[str, Any]]:
     start = text.find("{")
     while start != -1:
         end = _balanced_end(text, start)
-        value = _balanced_json(text, start) if end is not None else None
+        value = _loads(text[start:end]) if end is not None else None
         if isinstance(value, dict) and end is not None:
             found.append(value)
             start = text.find("{", end)
