@@ -33,7 +33,7 @@ def _why(record: dict[str, Any]) -> None:
 def _why_below(column: Any, record: dict[str, Any]) -> None:
     """The reasons under one line of a list (an action item, a sentiment quote)."""
     if not record.get("supported", True):
-        column.caption("unsupported: " + "; ".join(record.get("problems", [])))
+        column.caption("unsupported: " + escape_markdown("; ".join(record.get("problems", []))))
 
 
 def draw_analysis(

@@ -78,6 +78,9 @@ def draw_reports(viewer: Viewer, detail: dict[str, Any], speaker_names: dict[str
             )
         if report.get("feedback"):
             st.text(report["feedback"])
+        if report.get("problems"):
+            st.caption("Left out of the words to practise (not said in the turn it was about):")
+            st.text("; ".join(report["problems"]))
         sample = (report.get("sources") or {}).get("sample") or {}
         if sample and sample.get("scored_s", 0) < sample.get("speech_s", 0):
             st.caption(

@@ -86,8 +86,10 @@ class SentimentSpan(Grounded, OfRun, Base):
     evidence: Mapped[str | None] = mapped_column(Text)
 
 
-class PronunciationScore(OfRun, Base):
-    """Scores for a recording, or for one speaker of a class recording."""
+class PronunciationScore(Grounded, OfRun, Base):
+    """Scores for a recording, or for one speaker of a class recording. Always ``supported``
+    (the scores come from the speaker's own audio); ``problems`` notes the words a listening
+    model flagged that nobody said, taken out of ``mispronounced``."""
 
     __tablename__ = "pronunciation_scores"
 

@@ -184,6 +184,7 @@ def analysis_as_dict(
                 "word_marks": p.word_marks,
                 "feedback": p.feedback,
                 "sources": p.sources,
+                "problems": p.problems or [],
                 "overrides": p.overrides,
                 "overridden_by": p.overridden_by,
                 "overridden_at": p.overridden_at.isoformat() if p.overridden_at else None,

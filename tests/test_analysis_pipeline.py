@@ -69,6 +69,25 @@ def test_the_tiny_qwen2_audio_runs_every_prompt_and_nothing_is_lost(
         {(r.stage, r.subject_kind, r.subject_index) for r in analysis}
     )
 
+    # A listening model that names a word nobody said (as real ones do, which the random one
+    # cannot be made to): re-parsed, that word is not among the words to practise, and the
+    # report says so; the word the student was asked to read stays.
+    with session_scope(env["TINGSHUO_DATABASE_URL"]) as session:
+        for run in session.scalars(
+            select(StageRun).where(
+                StageRun.recording_id == result["id"], StageRun.stage == "pronunciation"
+            )
+        ):
+            run.raw_output = (
+                "ACCURACY: 70\nFLUENCY: 60\nCOMPLETENESS: 80\nPROSODY: 65\nOVERALL: 68\n"
+                "MISPRONOUNCED: sorrow, xylophone\nFEEDBACK: Slow down on long vowels."
+            )
+    assert run_cli("reparse", str(result["id"]), env=env).returncode == 0
+    [report] = cli_json("show", str(result["id"]), "--json", env=env)["pronunciation"]
+    assert "sorrow" in report["mispronounced"]
+    assert "xylophone" not in report["mispronounced"]
+    assert any("'xylophone'" in problem for problem in report["problems"])
+
 
 def test_on_cpu_a_meeting_gets_summary_action_items_and_sentiment(
     tmp_path: Path, whisper_dir: Path, small_gguf: Path

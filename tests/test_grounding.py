@@ -9,6 +9,7 @@ import pytest
 from worker.analysis.grounding import (
     Transcript,
     check_action_item,
+    check_flagged_words,
     check_quote,
     check_summary,
     echoes,
@@ -223,3 +224,35 @@ def test_no_prompt_shows_content_a_model_could_copy() -> None:
         assert "example" not in prompt.template.lower(), prompt.version
         assert echoes(prompt.template, empty) == [], prompt.version
         assert prompt.version.endswith("-v2"), "a changed prompt gets a new version"
+
+
+READING = "the quick brown fox jumps over the lazy dog"
+
+
+@pytest.mark.parametrize(
+    ("flagged", "heard", "reference", "kept"),
+    [
+        (["fox"], "the quick brown fox", READING, ["fox"]),
+        # the transcript writes what the student said, near the word they tried to say
+        (["three"], "I have tree apples", None, ["three"]),
+        (["Think,"], "I tink so", None, ["Think,"]),
+        # a reference word the student left out is not heard, and may still be named
+        (["lazy"], "the quick brown fox jumps over the dog", READING, ["lazy"]),
+        (["xylophone"], "the quick brown fox", READING, []),
+        (["budget"], "we met on Monday", None, []),
+        (["ice cream"], "I like ice cream", None, ["ice cream"]),
+        (["ice storm"], "I like ice cream", None, []),
+        (["", "  "], "anything", None, []),
+        ([], "anything", READING, []),
+    ],
+)
+def test_words_a_listening_model_flags(
+    flagged: list[str], heard: str, reference: str | None, kept: list[str]
+) -> None:
+    words, verdict = check_flagged_words(flagged, heard, reference)
+    assert words == kept
+    assert verdict.supported, "the report stands; the words nobody said are taken out"
+    left_out = [w for w in flagged if w.strip() and w not in kept]
+    assert len(verdict.notes) == len(left_out)
+    for word, note in zip(left_out, verdict.notes, strict=True):
+        assert repr(word) in note

@@ -44,6 +44,8 @@ STOP_WORDS = frozenset(_STOP_WORD_TEXT.split())
 SUPPORT_SHARE = 0.5  # of a record's content words found in what was said around it
 NEAR_S = 90.0  # how far from its moment a record's words may have been said
 QUOTE_SCORE = 90.0  # rapidfuzz partial ratio for a quote to count as found
+# rapidfuzz ratio for a flagged word to count as heard: "tree" written for "three" passes
+HEARD_SCORE = 80.0
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
@@ -219,3 +221,29 @@ def check_summary(
     elif text and support(text, said) < SUPPORT_SHARE / 2:
         verdict.problems.append("the summary is not about what was said")
     return checked, verdict
+
+
+def check_flagged_words(
+    words: Sequence[str], heard: str, reference: str | None
+) -> tuple[list[str], Verdict]:
+    """The words a listening model says were mispronounced in a turn that were heard in that
+    turn (close enough: the transcript writes the word the speaker tried to say, or near it)
+    or that the reference text asks for (an omitted word is not heard). The others are taken
+    out of the report, noted: a teacher reads this list as the words to practise."""
+    verdict = Verdict()
+    said = set(WORD.findall(heard.lower()))
+    asked = set(WORD.findall((reference or "").lower()))
+    kept: list[str] = []
+    for word in words:
+        parts = WORD.findall(word.lower())
+        if not parts:
+            continue
+        if all(part in asked or part in said or _heard_near(part, said) for part in parts):
+            kept.append(word)
+        else:
+            verdict.notes.append(f"the listening model flagged {word!r}, which was not said")
+    return kept, verdict
+
+
+def _heard_near(word: str, said: set[str]) -> bool:
+    return any(fuzz.ratio(word, heard) >= HEARD_SCORE for heard in said)

@@ -18,7 +18,7 @@ from models.analysis import PronunciationScore, reattach
 from models.db import session_scope
 from models.settings import get_settings
 from models.tables import Speaker, StageRun
-from worker.analysis import prompts, questions
+from worker.analysis import grounding, prompts, questions
 from worker.analysis.parsers import parse
 from worker.engines.requests import AnalysisEngine
 from worker.engines.select import analysis_engine
@@ -223,6 +223,14 @@ def store_reports(scope: RunScope) -> int:
     """Build (or rebuild) one PronunciationScore per speaker of the run from its stored evidence
     and prompt answers; no model is called. Returns how many reports were stored."""
     calibration = load_calibration()
+    facts = context(scope)
+    reference = facts.reference_text
+
+    def heard(subject: dict[str, Any]) -> str:
+        """What the transcript says in the turn a prompt answer is about."""
+        start_s, end_s = subject.get("start_s", 0.0), subject.get("end_s", 0.0)
+        return " ".join(x.text for x in facts.lines if x.end_s > start_s and x.start_s < end_s)
+
     with session_scope() as session:
         guard(session, scope)
         runs = session.scalars(
@@ -242,13 +250,18 @@ def store_reports(scope: RunScope) -> int:
             if stage == EVIDENCE_STAGE and (r.raw_output or "").startswith("{")
         ]
         prompt_answers: dict[str | None, list[dict[str, Any]]] = {}
+        notes: dict[str | None, list[str]] = {}
         for (stage, _, _), r in latest.items():
-            if stage == PROMPT_STAGE and r.raw_output:
-                parsed = parse("pronunciation", r.raw_output)
-                if parsed.status != "failed":
-                    prompt_answers.setdefault((r.subject or {}).get("speaker"), []).append(
-                        parsed.data
-                    )
+            parsed = parse("pronunciation", r.raw_output or "") if stage == PROMPT_STAGE else None
+            if parsed is not None and parsed.status != "failed":
+                speaker = (r.subject or {}).get("speaker")
+                words, verdict = grounding.check_flagged_words(
+                    parsed.data.get("mispronounced", []), heard(r.subject or {}), reference
+                )
+                prompt_answers.setdefault(speaker, []).append(
+                    {**parsed.data, "mispronounced": words}
+                )
+                notes.setdefault(speaker, []).extend(verdict.notes)
         kept = {
             label: (s.overrides, s.overridden_by, s.overridden_at)
             for label, s in _kept_overrides(session, scope).items()
@@ -272,6 +285,7 @@ def store_reports(scope: RunScope) -> int:
                     speaker_label=speaker,
                     student_id=(found[1] if found else {}).get("student_id"),
                     overrides=reattach(overrides, row["word_marks"]) if overrides else {},
+                    problems=notes.get(speaker, []),
                     overridden_by=by,
                     overridden_at=at,
                     **row,
