@@ -95,3 +95,28 @@ def test_search_hits_show_typed_text_as_text(hostile_org: Org) -> None:
     app.text_input[0].set_value("script").run()
     assert not app.exception
     assert _unescaped(app) == []
+
+
+def test_why_a_record_was_left_out_is_shown_as_text(hostile_org: Org) -> None:
+    """The reasons quote what a model answered (an owner, a flagged word): escaped as well."""
+    from models.analysis import PronunciationScore
+
+    reason = f"the owner {TYPED!r} is not a speaker or anyone named"
+    with session_scope() as session:
+        session.execute(update(ActionItem).values(supported=False, problems=[reason]))
+        session.add(
+            PronunciationScore(
+                recording_id=hostile_org.recordings["lesson"],
+                status="ok",
+                problems=[f"the listening model flagged {TYPED!r}, which was not said"],
+            )
+        )
+    meeting = page("recording.py", hostile_org, "alice", id=str(hostile_org.recordings["red"]))
+    meeting.toggle[0].set_value(True).run()
+    assert not meeting.exception, meeting.exception
+    assert any("is not a speaker" in text for text in _rendered(meeting))
+    assert _unescaped(meeting) == []
+    lesson = page("recording.py", hostile_org, "tina", id=str(hostile_org.recordings["lesson"]))
+    assert not lesson.exception, lesson.exception
+    assert any("flagged" in element.value for element in lesson.text)
+    assert _unescaped(lesson) == []
