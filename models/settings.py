@@ -130,8 +130,12 @@ class Settings(BaseSettings):
     # plain library's time and WER 0.279 (plain 0.266), where clip by clip took 4.18x with WER
     # 0.352 (README). Clip by clip (false) is kept for comparison.
     whisper_fill_windows: bool = True
-    # A Whisper transcription task takes about this much audio (whole windows).
-    transcribe_task_audio_s: float = 120.0
+    # A Whisper transcription task takes about this much audio (whole windows). Each task's
+    # audio ends in a short last window that Whisper often decodes badly and decodes again at
+    # every fallback temperature (measured: 18 fallbacks in five 120 s tasks of a 10-minute
+    # class, none in plain faster-whisper's one call), so fewer, longer tasks: at 300 s the
+    # class took 1.03x plain (1.37x at 120 s, same day), and a task still takes about a minute.
+    transcribe_task_audio_s: float = 300.0
 
     # Folder batches: how many batch recordings may be in the pipeline at once (the rest wait
     # and are admitted fairly across teams and classes), and how often beat looks.
