@@ -75,12 +75,13 @@ class WhisperEngine:
 
         For a task's clips read together: each word is then given to the clip (and so the
         speaker) its time falls in, as WhisperX does with diarization."""
+        prompt = SIMPLIFIED_CHINESE_PROMPT if language == "zh" else None
         segments, info = self.model.transcribe(
             np.ascontiguousarray(samples, dtype=np.float32),
             language=language,
             beam_size=self.beam_size,
             vad_filter=False,
-            initial_prompt=SIMPLIFIED_CHINESE_PROMPT if language == "zh" else None,
+            initial_prompt=prompt,
             condition_on_previous_text=False,
             word_timestamps=True,
         )
@@ -88,7 +89,10 @@ class WhisperEngine:
         raw: list[dict[str, Any]] = []
         for number, seg in enumerate(segments):
             confidence = float(np.exp(seg.avg_logprob))
-            said = [HeardWord(w.word, w.start, w.end, confidence, number) for w in seg.words or []]
+            said = [
+                HeardWord(w.word, w.start, w.end, confidence, number)
+                for w in ([] if repeats_prompt(seg.text, prompt) else seg.words or [])
+            ]
             words.extend(said)
             raw.append(
                 {
@@ -119,7 +123,7 @@ class WhisperEngine:
             text = seg.text.strip()
             if language == "zh":
                 text = to_simplified(text)
-            if text:
+            if text and not repeats_prompt(text, prompt):
                 confidence = float(np.exp(seg.avg_logprob))
                 records.append(TranscribedSegment(seg.start, seg.end, text, confidence))
         payload = {
@@ -133,6 +137,18 @@ class WhisperEngine:
             records,
             json.dumps(payload, ensure_ascii=False),
         )
+
+
+def repeats_prompt(text: str, prompt: str | None) -> bool:
+    """Whisper, hearing nothing it can read, may answer with its initial prompt: that text is
+    the prompt, not speech (kept in the raw answer, never in the transcript)."""
+    if not prompt:
+        return False
+    return _letters(to_simplified(text)) == _letters(prompt)
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _raw_segment(seg: Any) -> dict[str, Any]:
