@@ -126,9 +126,9 @@ class Settings(BaseSettings):
     clips_per_task: int = 4
     # Whisper reads 30 s whatever it is given. With fill_windows a transcription task's clips
     # are read together, the way plain faster-whisper reads a recording, and each word goes to
-    # the clip it was said in. Measured on a 10-minute class of 150 read sentences: 1.25x the
-    # plain library's time and WER 0.279 (plain 0.266), where clip by clip took 4.18x with WER
-    # 0.352 (README). Clip by clip (false) is kept for comparison.
+    # the clip it was said in. Measured on a 10-minute class of 150 read sentences (120 s
+    # tasks): 1.25x the plain library's time and WER 0.279 (plain 0.266), where clip by clip
+    # took 4.18x with WER 0.352 (README). Clip by clip (false) is kept for comparison.
     whisper_fill_windows: bool = True
     # A Whisper transcription task takes about this much audio (whole windows). Each task's
     # audio ends in a short last window that Whisper often decodes badly and decodes again at
