@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from worker.analysis.questions import Line
 
@@ -246,4 +246,4 @@ def check_flagged_words(
 
 
 def _heard_near(word: str, said: set[str]) -> bool:
-    return any(fuzz.ratio(word, heard) >= HEARD_SCORE for heard in said)
+    return process.extractOne(word, said, scorer=fuzz.ratio, score_cutoff=HEARD_SCORE) is not None

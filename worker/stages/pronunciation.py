@@ -65,7 +65,7 @@ def run(scope: RunScope, audio_loader: AudioLoader) -> None:
     engine = analysis_engine(get_settings())
     if engine is not None and engine.supports_audio:
         _ask_prompt(scope, engine, turns, facts, audio_loader)
-    store_reports(scope)
+    store_reports(scope, facts)
 
 
 def gather_evidence(
@@ -219,11 +219,12 @@ def _kept_overrides(session: Session, scope: RunScope) -> dict[str | None, Pronu
     return kept
 
 
-def store_reports(scope: RunScope) -> int:
+def store_reports(scope: RunScope, facts: Context | None = None) -> int:
     """Build (or rebuild) one PronunciationScore per speaker of the run from its stored evidence
-    and prompt answers; no model is called. Returns how many reports were stored."""
+    and prompt answers (``facts``: the run's transcript, read here when not given); no model is
+    called. Returns how many reports were stored."""
     calibration = load_calibration()
-    facts = context(scope)
+    facts = facts if facts is not None else context(scope)
     reference = facts.reference_text
 
     def heard(subject: dict[str, Any]) -> str:
@@ -252,16 +253,17 @@ def store_reports(scope: RunScope) -> int:
         prompt_answers: dict[str | None, list[dict[str, Any]]] = {}
         notes: dict[str | None, list[str]] = {}
         for (stage, _, _), r in latest.items():
-            parsed = parse("pronunciation", r.raw_output or "") if stage == PROMPT_STAGE else None
-            if parsed is not None and parsed.status != "failed":
-                speaker = (r.subject or {}).get("speaker")
-                words, verdict = grounding.check_flagged_words(
-                    parsed.data.get("mispronounced", []), heard(r.subject or {}), reference
-                )
-                prompt_answers.setdefault(speaker, []).append(
-                    {**parsed.data, "mispronounced": words}
-                )
-                notes.setdefault(speaker, []).extend(verdict.notes)
+            if stage != PROMPT_STAGE or not r.raw_output:
+                continue
+            parsed = parse("pronunciation", r.raw_output)
+            if parsed.status == "failed":
+                continue
+            speaker = (r.subject or {}).get("speaker")
+            words, verdict = grounding.check_flagged_words(
+                parsed.data.get("mispronounced", []), heard(r.subject or {}), reference
+            )
+            prompt_answers.setdefault(speaker, []).append({**parsed.data, "mispronounced": words})
+            notes.setdefault(speaker, []).extend(verdict.notes)
         kept = {
             label: (s.overrides, s.overridden_by, s.overridden_at)
             for label, s in _kept_overrides(session, scope).items()
