@@ -89,9 +89,12 @@ class WhisperEngine:
         raw: list[dict[str, Any]] = []
         for number, seg in enumerate(segments):
             confidence = float(np.exp(seg.avg_logprob))
+            seg_words = list(seg.words or [])
+            echoed = echoed_pieces([w.word for w in seg_words], prompt)
             said = [
                 HeardWord(w.word, w.start, w.end, confidence, number)
-                for w in ([] if repeats_prompt(seg.text, prompt) else seg.words or [])
+                for w, echo in zip(seg_words, echoed, strict=True)
+                if not echo
             ]
             words.extend(said)
             raw.append(
@@ -120,10 +123,10 @@ class WhisperEngine:
         records: list[TranscribedSegment] = []
         for seg in segments:
             raw.append(_raw_segment(seg))
-            text = seg.text.strip()
+            text = without_prompt(seg.text, prompt).strip()
             if language == "zh":
                 text = to_simplified(text)
-            if text and not repeats_prompt(text, prompt):
+            if _letters(text):
                 confidence = float(np.exp(seg.avg_logprob))
                 records.append(TranscribedSegment(seg.start, seg.end, text, confidence))
         payload = {
@@ -139,12 +142,51 @@ class WhisperEngine:
         )
 
 
-def repeats_prompt(text: str, prompt: str | None) -> bool:
-    """Whisper, hearing nothing it can read, may answer with its initial prompt: that text is
-    the prompt, not speech (kept in the raw answer, never in the transcript)."""
-    if not prompt:
-        return False
-    return _letters(to_simplified(text)) == _letters(prompt)
+def echoed_pieces(pieces: list[str], prompt: str | None) -> list[bool]:
+    """Which pieces (words, or characters) of one segment echo Whisper's initial prompt.
+
+    Whisper, hearing nothing it can read, may answer with its prompt, whole or inside other
+    text ("我以下是普通话的句子。"), in either script: that text is the prompt, not speech (kept in
+    the raw answer, never in the transcript). A piece is an echo when most of its letters fall
+    in an occurrence of the prompt's letters."""
+    target = _letters(prompt or "")
+    if not target:
+        return [False] * len(pieces)
+    letters: list[str] = []
+    owner: list[int] = []
+    for index, piece in enumerate(pieces):
+        for ch in _letters(to_simplified(piece)):
+            letters.append(ch)
+            owner.append(index)
+    joined = "".join(letters)
+    in_echo = [False] * len(joined)
+    start = joined.find(target)
+    while start != -1:
+        in_echo[start : start + len(target)] = [True] * len(target)
+        start = joined.find(target, start + len(target))
+    echoed_letters = [0] * len(pieces)
+    all_letters = [0] * len(pieces)
+    for position, index in enumerate(owner):
+        all_letters[index] += 1
+        echoed_letters[index] += in_echo[position]
+    return [n > 0 and 2 * e > n for e, n in zip(echoed_letters, all_letters, strict=True)]
+
+
+def without_prompt(text: str, prompt: str | None) -> str:
+    """The segment's text with every echo of the prompt taken out (see echoed_pieces)."""
+    characters = list(text)
+    kept: list[str] = []
+    after_echo = False
+    for ch, echo in zip(characters, echoed_pieces(characters, prompt), strict=True):
+        if echo or (after_echo and ch in _ECHO_STOPS):  # the echo's own full stop goes with it
+            after_echo = True
+            continue
+        after_echo = False
+        kept.append(ch)
+    return "".join(kept)
+
+
+_ECHO_STOPS = "。，,. "
 
 
 def _letters(text: str) -> str:
