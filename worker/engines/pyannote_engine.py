@@ -71,9 +71,15 @@ def diarize(
     annotation = getattr(output, "exclusive_speaker_diarization", None)
     if annotation is None:  # pyannote 3.x pipelines return an Annotation directly
         annotation = getattr(output, "speaker_diarization", output)
+    # pyannote pads the last window with silence, and a turn can run on into that padding:
+    # no turn may claim time after the recording's end.
+    duration_s = len(samples) / SAMPLE_RATE
     names: dict[str, str] = {}
     turns = []
     for segment, _, label in annotation.itertracks(yield_label=True):
+        start, end = round(segment.start, 3), round(min(segment.end, duration_s), 3)
+        if start >= end:
+            continue
         names.setdefault(label, f"SPEAKER_{len(names):02d}")
-        turns.append(SpeakerTurn(round(segment.start, 3), round(segment.end, 3), names[label]))
+        turns.append(SpeakerTurn(start, end, names[label]))
     return sorted(turns, key=lambda t: t.start_s)
