@@ -17,6 +17,10 @@ def clock(seconds: float) -> str:
     return f"{minutes // 60:d}:{minutes % 60:02d}:{secs:02d}"
 
 
+UNSURE_NOTE = (
+    "heard with low confidence: listen before relying on it (the analysis does not rest on it;"
+    " correcting it does)"
+)
 # A three-hour class has thousands of lines; the page draws one part of this many at a time.
 PART_LINES = 200
 
@@ -66,6 +70,8 @@ def draw_transcript(
                         play(segment["start"])
                     # st.text never interprets markup: the words exactly as heard (or corrected).
                     text_col.text(segment["text"])
+                    if segment.get("unsure"):
+                        text_col.caption(UNSURE_NOTE)
                     if segment.get("edited_by"):
                         heard = escape_markdown(segment.get("original_text") or "")
                         who = escape_markdown(segment["edited_by"])

@@ -27,8 +27,14 @@ def to_txt(recording: Recording) -> str:
     lines = [f"{recording['original_name']}", ""]
     for seg in recording["segments"]:
         who = _speaker(recording, seg["speaker"])
-        lines.append(f"[{_stamp(seg['start'], '.')[:-4]}] {who + ': ' if who else ''}{seg['text']}")
+        stamp = _stamp(seg["start"], ".")[:-4]
+        lines.append(f"[{stamp}] {who + ': ' if who else ''}{seg['text']}{_unsure_mark(seg)}")
     return "\n".join(lines) + "\n"
+
+
+def _unsure_mark(segment: dict[str, Any]) -> str:
+    """Written after a line Whisper heard too poorly to rely on (not in subtitles)."""
+    return " (unsure)" if segment.get("unsure") else ""
 
 
 def _cue_text(text: str) -> str:
@@ -120,7 +126,8 @@ def to_markdown(recording: Recording) -> str:
     for seg in recording["segments"]:
         who = _speaker(recording, seg["speaker"])
         stamp = _stamp(seg["start"], ".")[:-4]
-        lines.append(f"- **{stamp}** {escape(who) + ': ' if who else ''}{escape(seg['text'])}")
+        said = f"{escape(seg['text'])}{_unsure_mark(seg)}"
+        lines.append(f"- **{stamp}** {escape(who) + ': ' if who else ''}{said}")
     return "\n".join(lines) + "\n"
 
 
@@ -155,6 +162,8 @@ def to_docx(recording: Recording) -> bytes:
         if who:
             paragraph.add_run(f"{who}: ").italic = True
         paragraph.add_run(seg["text"])
+        if seg.get("unsure"):
+            paragraph.add_run(_unsure_mark(seg)).italic = True
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
+
+# Below this, a line is one Whisper itself would call failed: its mean log-probability is under
+# -1, faster-whisper's log_prob_threshold, even after every temperature fallback.
+UNSURE_BELOW = math.exp(-1.0)
+
+
+def is_unsure(confidence: float | None, corrected: bool) -> bool:
+    """Whether a transcript line was heard too poorly to rest a claim on (a person's
+    correction makes it sure)."""
+    return confidence is not None and confidence < UNSURE_BELOW and not corrected
 
 
 @dataclass(frozen=True)

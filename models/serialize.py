@@ -54,6 +54,7 @@ def recording_as_dict(recording: Recording) -> dict[str, Any]:
                 "speaker": speakers[seg.speaker_id].label if seg.speaker_id in speakers else None,
                 "text": seg.text,
                 "confidence": None if seg.confidence is None else round(seg.confidence, 3),
+                "unsure": seg.unsure,
                 "id": seg.id,
                 "original_text": seg.original_text,
                 "edited_by": seg.edited_by,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models import accounts as _accounts  # noqa: F401 - registers tables recordings refer to
 from models import folders as _folders  # noqa: F401
 from models.base import Base, OfRun, utcnow
+from models.records import is_unsure
 
 RECORDING_KINDS = ("meeting", "lesson")
 RECORDING_STATUSES = ("queued", "running", "done", "failed")
@@ -210,6 +211,10 @@ class Segment(OfRun, Base):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     speaker: Mapped[Speaker | None] = relationship()
+
+    @property
+    def unsure(self) -> bool:
+        return is_unsure(self.confidence, self.edited_by is not None)
 
 
 class StageRun(OfRun, Base):

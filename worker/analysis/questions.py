@@ -23,6 +23,7 @@ class Line:
     end_s: float
     speaker: str | None
     text: str
+    unsure: bool = False  # heard too poorly to rest a claim on (models.records.is_unsure)
 
 
 @dataclass(frozen=True)

@@ -96,11 +96,15 @@ def run_text(scope: RunScope) -> None:
     """Summary (a model) and action items (a model, or found in the transcript)."""
     engine = analysis_engine(get_settings())
     facts = context(scope)
-    if not facts.lines:
+    if not facts.heard_lines:
         with stage_run(scope, "analysis", engine="none") as handle:
-            handle.raw_output = "skipped: the transcript is empty"
+            handle.raw_output = (
+                "skipped: the transcript is empty"
+                if not facts.lines
+                else "skipped: every line was heard too poorly to rest a claim on"
+            )
         return
-    text = questions.transcript_text(facts.lines, facts.names)
+    text = questions.transcript_text(facts.heard_lines, facts.names)
     settings = get_settings()
     if _extractive(settings.summary_engine, engine):
         with stage_run(scope, "summary", engine="extractive", model_id=summarise.VERSION) as handle:

@@ -30,7 +30,7 @@ def _turn_text(scope: RunScope, subject: dict[str, Any]) -> str:
         return str(subject["text"])
     return " ".join(
         line.text
-        for line in context(scope).lines
+        for line in context(scope).heard_lines
         if line.speaker == subject.get("speaker")
         and line.end_s > subject["start_s"]
         and line.start_s < subject["end_s"]
@@ -68,7 +68,7 @@ def run(scope: RunScope, audio_loader: AudioLoader) -> None:
     settings = get_settings()
     engine = analysis_engine(settings)
     facts = context(scope)
-    if not facts.lines:
+    if not facts.heard_lines:
         return
     listening = engine is not None and engine.supports_audio
     if settings.sentiment_engine == "lexicon" or (
@@ -78,7 +78,7 @@ def run(scope: RunScope, audio_loader: AudioLoader) -> None:
         return
     if engine is None:
         return
-    turns = questions.speaker_turns(facts.lines)[: settings.sentiment_max_turns]
+    turns = questions.speaker_turns(facts.heard_lines)[: settings.sentiment_max_turns]
     with session_scope() as session:
         guard(session, scope)
         delete_run_rows(session, SentimentSpan, scope)
@@ -104,7 +104,7 @@ def _sentiment_by_sentence(scope: RunScope, facts: Context) -> None:
     """One span per sentence, scored by the lexicons; the sentence is its own evidence."""
     scored = [
         (line, lexicon_sentiment.score_sentence(sentence))
-        for line in facts.lines
+        for line in facts.heard_lines
         for sentence in lexicon_sentiment.sentences(line.text)
     ]
     with stage_run(

@@ -37,6 +37,13 @@ class Context:
         else the student the recording is filed under."""
         return self.students.get(speaker or "") or self.student_id
 
+    @property
+    def heard_lines(self) -> list[questions.Line]:
+        """The lines a summary, an action item or a sentiment span may rest on: not those
+        Whisper heard too poorly (a learner's accented lines still count for pronunciation,
+        which reads ``lines``)."""
+        return [line for line in self.lines if not line.unsure]
+
 
 def context(scope: RunScope) -> Context:
     with session_scope() as session:
@@ -50,6 +57,7 @@ def context(scope: RunScope) -> Context:
                 s.end_s,
                 speakers[s.speaker_id].label if s.speaker_id in speakers else None,
                 s.text,
+                s.unsure,
             )
             for s in session.scalars(
                 select(Segment)
@@ -75,4 +83,4 @@ def context(scope: RunScope) -> Context:
 
 
 def transcript_of(facts: Context) -> grounding.Transcript:
-    return grounding.Transcript(facts.lines, facts.names, facts.duration_s)
+    return grounding.Transcript(facts.heard_lines, facts.names, facts.duration_s)
