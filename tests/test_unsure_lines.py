@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from dashboard.actions import analyse_again, correct_line
 from dashboard.transcript_view import UNSURE_NOTE
@@ -17,6 +18,7 @@ from models.records import UNSURE_BELOW, is_unsure
 from models.serialize import full_recording
 from models.tables import Recording, Segment
 from tests.dashboard_fixtures import Org, org, page
+from worker.cli.main import app as cli
 from worker.stages import analyze, finalize, sentiment
 from worker.stages.runs import RunScope
 
@@ -96,6 +98,8 @@ def test_an_unsure_line_is_marked_and_no_claim_rests_on_it(org: Org) -> None:
     assert f"{SAID} (unsure)" in to_txt(detail)
     assert "(unsure)" in to_markdown(detail)
     assert "(unsure)" not in to_srt(detail), "subtitles carry the words only"
+    shown = CliRunner().invoke(cli, ["show", str(org.recordings["red"])])
+    assert shown.exit_code == 0 and f"{SAID} (unsure)" in shown.stdout, shown.output
     app = page("recording.py", org, "alice", id=str(org.recordings["red"]))
     assert UNSURE_NOTE in [c.value for c in app.caption]
 

@@ -186,7 +186,8 @@ def show(
     if data["error"]:
         print(f"error: {data['error']}")
     for seg in data["segments"]:
-        print(f"[{seg['start']:8.2f} - {seg['end']:8.2f}] {seg['speaker'] or '?'}: {seg['text']}")
+        said = seg["text"] + (" (unsure)" if seg["unsure"] else "")
+        print(f"[{seg['start']:8.2f} - {seg['end']:8.2f}] {seg['speaker'] or '?'}: {said}")
 
 
 @app.command()
