@@ -28,12 +28,13 @@ def to_txt(recording: Recording) -> str:
     for seg in recording["segments"]:
         who = _speaker(recording, seg["speaker"])
         stamp = _stamp(seg["start"], ".")[:-4]
-        lines.append(f"[{stamp}] {who + ': ' if who else ''}{seg['text']}{_unsure_mark(seg)}")
+        lines.append(f"[{stamp}] {who + ': ' if who else ''}{seg['text']}{unsure_mark(seg)}")
     return "\n".join(lines) + "\n"
 
 
-def _unsure_mark(segment: dict[str, Any]) -> str:
-    """Written after a line Whisper heard too poorly to rely on (not in subtitles)."""
+def unsure_mark(segment: dict[str, Any]) -> str:
+    """Written after a line Whisper heard too poorly to rely on, in the text exports and in
+    `tingshuo show` (not in subtitles)."""
     return " (unsure)" if segment.get("unsure") else ""
 
 
@@ -126,7 +127,7 @@ def to_markdown(recording: Recording) -> str:
     for seg in recording["segments"]:
         who = _speaker(recording, seg["speaker"])
         stamp = _stamp(seg["start"], ".")[:-4]
-        said = f"{escape(seg['text'])}{_unsure_mark(seg)}"
+        said = f"{escape(seg['text'])}{unsure_mark(seg)}"
         lines.append(f"- **{stamp}** {escape(who) + ': ' if who else ''}{said}")
     return "\n".join(lines) + "\n"
 
@@ -162,8 +163,9 @@ def to_docx(recording: Recording) -> bytes:
         if who:
             paragraph.add_run(f"{who}: ").italic = True
         paragraph.add_run(seg["text"])
-        if seg.get("unsure"):
-            paragraph.add_run(_unsure_mark(seg)).italic = True
+        mark = unsure_mark(seg)
+        if mark:
+            paragraph.add_run(mark).italic = True
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

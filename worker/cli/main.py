@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from models.db import session_scope
+from models.exports import unsure_mark
 from models.serialize import full_recording
 from models.settings import get_settings
 from worker.cli import analysis as cli_analysis
@@ -186,7 +187,7 @@ def show(
     if data["error"]:
         print(f"error: {data['error']}")
     for seg in data["segments"]:
-        said = seg["text"] + (" (unsure)" if seg["unsure"] else "")
+        said = seg["text"] + unsure_mark(seg)
         print(f"[{seg['start']:8.2f} - {seg['end']:8.2f}] {seg['speaker'] or '?'}: {said}")
 
 
