@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.auth import SESSION_KEY
@@ -154,6 +155,19 @@ def build_org() -> Org:
 @pytest.fixture
 def org(embedded_db: Path) -> Org:
     return build_org()
+
+
+def first_line(org: Org, key: str = "red") -> Segment:
+    """The first transcript line of one of the org's recordings (detached from its session)."""
+    with session_scope() as session:
+        segment = session.scalars(
+            select(Segment)
+            .where(Segment.recording_id == org.recordings[key])
+            .order_by(Segment.start_s)
+        ).first()
+        assert segment is not None
+        session.expunge(segment)
+        return segment
 
 
 def login_cookie(user_id: int) -> str:

@@ -14,7 +14,7 @@ from models.exports import to_markdown
 from models.search import search_everything
 from models.serialize import full_recording
 from models.tables import Recording, Segment
-from tests.dashboard_fixtures import Org, org, page
+from tests.dashboard_fixtures import Org, first_line, org, page
 from worker.stages import analyze
 from worker.stages.runs import RunScope
 
@@ -29,18 +29,6 @@ def _viewer(org: Org, name: str) -> Viewer:
     return viewer
 
 
-def _first_line(org: Org) -> Segment:
-    with session_scope() as session:
-        segment = session.scalars(
-            select(Segment)
-            .where(Segment.recording_id == org.recordings["red"])
-            .order_by(Segment.start_s)
-        ).first()
-        assert segment is not None
-        session.expunge(segment)
-        return segment
-
-
 def _search(org: Org, user: str, words: str) -> list[str]:
     with session_scope() as session:
         return [h.text for h in search_everything(session, _viewer(org, user), words)]
@@ -52,7 +40,7 @@ def test_a_corrected_line_is_what_search_and_exports_find(org: Org) -> None:
     assert area.value == "We ship the release on Friday."
     area.input(CORRECTED)
     next(b for b in app.button if b.label == "Save correction").click().run()
-    line = _first_line(org)
+    line = first_line(org)
     assert (line.text, line.original_text, line.edited_by) == (
         CORRECTED,
         "We ship the release on Friday.",
@@ -71,7 +59,7 @@ def test_a_corrected_line_is_what_search_and_exports_find(org: Org) -> None:
 
 
 def test_only_who_may_change_it_corrects_a_line(org: Org) -> None:
-    line = _first_line(org)
+    line = first_line(org)
     bob = _viewer(org, "bob")
     assert correct_line(bob, org.recordings["red"], line.id, "nonsense") == "not found"
     # A line of another recording cannot be reached through a recording one may change.
@@ -95,7 +83,7 @@ def test_only_who_may_change_it_corrects_a_line(org: Org) -> None:
 
 def test_the_analysis_runs_again_on_the_corrected_text(org: Org) -> None:
     alice = _viewer(org, "alice")
-    line = _first_line(org)
+    line = first_line(org)
     assert correct_line(alice, org.recordings["red"], line.id, CORRECTED) == "corrected"
     assert analyse_again(alice, org.recordings["red"]) == "analysis queued again"
     with session_scope() as session:

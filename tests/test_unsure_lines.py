@@ -17,7 +17,7 @@ from models.exports import to_markdown, to_srt, to_txt
 from models.records import UNSURE_BELOW, is_unsure
 from models.serialize import full_recording
 from models.tables import Recording, Segment
-from tests.dashboard_fixtures import Org, org, page
+from tests.dashboard_fixtures import Org, first_line, org, page
 from worker.cli.main import app as cli
 from worker.stages import analyze, finalize, sentiment
 from worker.stages.runs import RunScope
@@ -42,17 +42,12 @@ def test_which_lines_are_unsure(confidence: float | None, corrected: bool, unsur
 
 
 def _poorly_heard_first_line(org: Org) -> Segment:
+    line = first_line(org)
     with session_scope() as session:
-        line = session.scalars(
-            select(Segment)
-            .where(Segment.recording_id == org.recordings["red"])
-            .order_by(Segment.start_s)
-        ).first()
-        assert line is not None
-        line.text, line.confidence = SAID, 0.2
-        session.flush()
-        session.expunge(line)
-        return line
+        stored = session.get(Segment, line.id)
+        assert stored is not None
+        stored.text, stored.confidence = SAID, 0.2
+    return line
 
 
 def _no_audio(content_hash: str, start_s: float, end_s: float) -> np.ndarray:
