@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/long_recording.py [--kind meeting|class] [--minutes 60]
         [--backend embedded|services] [--clip-by-clip] [--no-plain] [--json]
+        [--summary-model GGUF]
 
 Builds the recording from the real speech in ../shared/data (a meeting from the AMI excerpts, a
 class from the speechocean762 readers, each file once in turn until the length is reached, with
@@ -11,7 +12,9 @@ transcript was complete and when the recording was done, and the peak memory (Vm
 worker process. Then plain faster-whisper transcribes the same audio with the same model folder,
 beam and thread count and its own voice filter, and the pipeline's transcription time is given as
 a ratio to it. A class has its words known (speechocean762's sentences), so both transcripts get
-a word error rate. Skips cleanly (exit 0) when ../shared/data is absent.
+a word error rate. ``--summary-model`` has the summary written by that llama.cpp model (the
+1.5B GGUF, say) instead of chosen from the transcript, and prints it with its check. Skips
+cleanly (exit 0) when ../shared/data is absent.
 """
 
 from __future__ import annotations
@@ -119,14 +122,17 @@ def _stage_times(env: dict[str, str], started: float) -> dict[str, Any]:
     script = (
         "import json; from sqlalchemy import select; from models.db import session_scope;"
         "from models.tables import Recording, Segment, StageRun\n"
+        "from models.analysis import Summary\n"
         "with session_scope() as s:\n"
         "    r = s.scalars(select(Recording)).one()\n"
         "    runs = [(x.stage, x.status, x.duration_s or 0, x.finished_at.timestamp()"
         " if x.finished_at else None) for x in s.scalars(select(StageRun))]\n"
         "    said = ' '.join(x.text for x in"
         " s.scalars(select(Segment).order_by(Segment.start_s)))\n"
+        "    summary = [(x.status, x.supported, x.problems, x.summary, x.topics) for x in"
+        " s.scalars(select(Summary))]\n"
         "    print(json.dumps({'status': r.status, 'error': r.error, 'audio_s': r.duration_s,"
-        " 'runs': runs, 'transcript': said}))"
+        " 'runs': runs, 'transcript': said, 'summary': summary}))"
     )
     out = subprocess.run(
         [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
@@ -144,6 +150,7 @@ def _stage_times(env: dict[str, str], started: float) -> dict[str, Any]:
         "transcript_complete_s": max(transcribed) - started if transcribed else None,
         "failed_runs": sum(status == "failed" for _, status, _, _ in found["runs"]),
         "transcript": found["transcript"],
+        "summary": found["summary"],
     }
 
 
@@ -175,6 +182,7 @@ def main() -> int:
     parser.add_argument(
         "--clip-by-clip", action="store_true", help="TINGSHUO_WHISPER_FILL_WINDOWS=false"
     )
+    parser.add_argument("--summary-model", help="a GGUF for the summary (model, not extractive)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -185,11 +193,15 @@ def main() -> int:
     env = backend_env(workdir, args)
     if args.clip_by_clip:
         env["TINGSHUO_WHISPER_FILL_WINDOWS"] = "false"
+    if args.summary_model:
+        env["TINGSHUO_LLM_GGUF"] = args.summary_model
+        env["TINGSHUO_SUMMARY_ENGINE"] = "model"
     result: dict[str, Any] = {
         "kind": args.kind,
         "minutes": args.minutes,
         "backend": args.backend,
         "clip_by_clip": args.clip_by_clip,
+        "summary_model": args.summary_model,
     }
     kind = "lesson" if args.kind == "class" else "meeting"  # a class is a lesson: pronunciation
     result.update(run_pipeline(recording, kind, env, timeout=6 * args.minutes * 60))
@@ -248,6 +260,9 @@ def _print(result: dict[str, Any]) -> None:
         )
     for process, megabytes in result["peak_mb"].items():
         print(f"peak {megabytes:>6} MB  {process}")
+    for status, supported, problems, text, topics in result["summary"]:
+        check = "supported" if supported else f"unsupported: {'; '.join(problems)}"
+        print(f"summary ({status}, {check}); topics {', '.join(topics)}\n{text}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ Limits, honestly: it gives one speaker at a time, so overlapped speech (about a 
 AMI excerpts) counts as missed for every speaker but one; far-field audio makes the speech
 detector miss quiet talkers; speakers who say less than a second or two in the whole recording
 are often merged into a neighbour, and on far-field meetings it tends to find fewer speakers
-than there are.
+than there are; on close-talking real voices it more often finds one too many (a few windows of
+one speaker; README, "Counting real voices").
 """
 
 from __future__ import annotations
