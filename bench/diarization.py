@@ -15,8 +15,29 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class EvalFailed(Exception):
+    """`tingshuo eval diarization` exited with an error (the message is its stderr's end)."""
+
+
+def eval_diarization(folder: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The report of `tingshuo eval diarization FOLDER --json`, run with ``env``."""
+    tingshuo = str(Path(sys.executable).parent / "tingshuo")
+    result = subprocess.run(
+        [tingshuo, "eval", "diarization", str(folder), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise EvalFailed(result.stderr[-2000:])
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
 
 
 def main() -> int:
@@ -34,23 +55,11 @@ def main() -> int:
     engines = ["cpu"] + (["pyannote"] if os.environ.get("TINGSHUO_PYANNOTE_PIPELINE") else [])
     for engine in engines:
         env = {**os.environ, "TINGSHUO_DIARIZATION_ENGINE": engine}
-        result = subprocess.run(
-            [
-                str(Path(sys.executable).parent / "tingshuo"),
-                "eval",
-                "diarization",
-                str(args.data),
-                "--json",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            print(f"{engine}: failed\n{result.stderr[-2000:]}")
+        try:
+            report = eval_diarization(args.data, env)
+        except EvalFailed as failure:
+            print(f"{engine}: failed\n{failure}")
             continue
-        report = json.loads(result.stdout)
         print(
             f"{engine}: DER {report['der']:.3f} (without overlap {report['der_no_overlap']:.3f}), "
             f"missed {report['missed']:.3f}, false alarm {report['false_alarm']:.3f}, "

@@ -58,17 +58,23 @@ def build_recording(kind: str, minutes: float, dest: Path) -> tuple[Path, str | 
         written = 0
         while written < target:
             for path in files:
-                samples, rate = sf.read(path, dtype="float32", always_2d=True)
-                if rate != 16000:
-                    raise SystemExit(f"{path} is {rate} Hz; expected 16 kHz")
                 pause = np.zeros(int(rng.uniform(0.3, 1.5) * 16000), dtype=np.float32)
-                piece = np.concatenate([samples.mean(axis=1), pause])
+                piece = np.concatenate([read_mono_16k(path), pause])
                 out.write(piece)
                 written += len(piece)
                 read.append(texts.get(path.stem, ""))
                 if written >= target:
                     break
     return dest, (" ".join(read) if texts else None)
+
+
+def read_mono_16k(path: Path) -> np.ndarray:
+    """A file of the shared data as 16 kHz mono float32 (it is stored at 16 kHz; never
+    resampled here)."""
+    samples, rate = sf.read(path, dtype="float32", always_2d=True)
+    if rate != 16000:
+        raise SystemExit(f"{path} is {rate} Hz; expected 16 kHz")
+    return np.asarray(samples.mean(axis=1), dtype=np.float32)
 
 
 def _class_texts() -> dict[str, str]:

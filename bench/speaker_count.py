@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -28,23 +27,24 @@ import numpy as np
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.diarization import EvalFailed, eval_diarization  # noqa: E402
+from bench.long_recording import read_mono_16k  # noqa: E402
+
 READERS = ROOT.parent / "shared" / "data" / "pronunciation" / "speechocean762" / "WAVE"
 RATE = 16000
 
 
-def build_conversations(dest: Path, per_count: int, seed: int) -> list[str]:
-    """WAV + RTTM pairs in ``dest``; returns their names. Speakers with at least three
-    sentences are drawn without repetition inside one conversation."""
+def build_conversations(dest: Path, per_count: int, seed: int) -> None:
+    """WAV + RTTM pairs in ``dest``. Speakers with at least three sentences are drawn without
+    repetition inside one conversation."""
     rng = np.random.default_rng(seed)
     readers = sorted(p for p in READERS.iterdir() if len(list(p.glob("*.WAV"))) >= 3)
-    names = []
     for count in (2, 3, 4):
         for n in range(per_count):
             chosen = rng.choice(len(readers), size=count, replace=False)
             name = f"s{seed}-{count}spk-{n:02d}"
             _write(dest, name, [readers[i] for i in chosen], rng)
-            names.append(name)
-    return names
 
 
 def _write(dest: Path, name: str, speakers: list[Path], rng: np.random.Generator) -> None:
@@ -54,10 +54,7 @@ def _write(dest: Path, name: str, speakers: list[Path], rng: np.random.Generator
         for folder, files in zip(speakers, sentences, strict=True):
             if turn >= len(files):
                 continue
-            samples, rate = sf.read(files[turn], dtype="float32", always_2d=True)
-            if rate != RATE:
-                raise SystemExit(f"{files[turn]} is {rate} Hz; expected 16 kHz")
-            voice = samples.mean(axis=1)
+            voice = read_mono_16k(files[turn])
             rttm.append(
                 f"SPEAKER {name} 1 {clock:.3f} {len(voice) / RATE:.3f} "
                 f"<NA> <NA> {folder.name} <NA> <NA>"
@@ -67,21 +64,6 @@ def _write(dest: Path, name: str, speakers: list[Path], rng: np.random.Generator
             clock += (len(voice) + len(pause)) / RATE
     sf.write(str(dest / f"{name}.wav"), np.concatenate(pieces), RATE, subtype="PCM_16")
     (dest / f"{name}.rttm").write_text("\n".join(rttm) + "\n")
-
-
-def evaluate(folder: Path) -> dict[str, Any]:
-    tingshuo = str(Path(sys.executable).parent / "tingshuo")
-    result = subprocess.run(
-        [tingshuo, "eval", "diarization", str(folder), "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=os.environ,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"eval failed:\n{result.stderr[-3000:]}")
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
 
 
 def tally(files: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
@@ -112,7 +94,10 @@ def main() -> int:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         build_conversations(folder, args.per_count, args.seed)
-        report = evaluate(folder)
+        try:
+            report = eval_diarization(folder, dict(os.environ))
+        except EvalFailed as failure:
+            raise SystemExit(f"eval failed:\n{failure}") from None
     rows = tally(report["files"])
     if args.json:
         print(json.dumps({"seed": args.seed, "rows": rows, "der": report["der"]}, indent=2))

@@ -42,12 +42,13 @@ def test_which_lines_are_unsure(confidence: float | None, corrected: bool, unsur
 
 
 def _poorly_heard_first_line(org: Org) -> Segment:
-    line = first_line(org)
     with session_scope() as session:
-        stored = session.get(Segment, line.id)
-        assert stored is not None
-        stored.text, stored.confidence = SAID, 0.2
-    return line
+        line = session.get(Segment, first_line(org).id)
+        assert line is not None
+        line.text, line.confidence = SAID, 0.2
+        session.flush()
+        session.expunge(line)
+        return line
 
 
 def _no_audio(content_hash: str, start_s: float, end_s: float) -> np.ndarray:
