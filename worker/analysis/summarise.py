@@ -1,24 +1,39 @@
-"""A meeting summary chosen from the transcript itself: its most informative sentences (by how
-much of the meeting's recurring vocabulary they carry), the topics it keeps coming back to, and
-the sentences that state a decision. Every word of it was said."""
+"""A meeting summary chosen from the transcript itself. It opens with the sentence that states
+what the meeting is for, when one is said near the start ("let's review the launch plan",
+"今天我们讨论预算"), then takes, from each part of the meeting in turn, its most informative
+sentence (by how much of the meeting's recurring vocabulary it carries), so a long meeting's
+later subjects are not crowded out by its most talked-about one. It adds the topics the meeting
+keeps coming back to and the sentences that state a decision. Every word of it was said."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from worker.analysis.grounding import content_terms, sentences_of
 from worker.analysis.questions import Line
 
-VERSION = "summarise-v1"  # stored as the model id of its StageRuns
+VERSION = "summarise-v2"  # stored as the model id of its StageRuns
 DECISION = re.compile(
     r"\b(?:we(?:'ve| have)? (?:decided|agreed)|decided to|agreed (?:to|that|on)|"
     r"let's go with|we(?:'ll| will) go with|the decision is)\b|决定|一致同意",
     re.I,
 )
+# A sentence that says what the meeting is for: an invitation to work through something, or
+# the meeting's purpose named. Only looked for in the opening (see OPENING_*).
+PURPOSE = re.compile(
+    r"\b(?:let's|let us|today we(?:'ll| will| are going to)?|"
+    r"we(?:'re| are) (?:here|going|meeting) to|we need to|"
+    r"(?:i|we) want to|this meeting is)\s+(?:\w+\s+)?"
+    r"(?:review|discuss|plan|choose|decide|agree|talk about|go (?:over|through)|look at|"
+    r"sort out|prepare|about)\b|\b(?:purpose|goal|aim|topic) of (?:this|the|today's) meeting\b|"
+    r"\bagenda\b|今天(?:我们)?(?:要|来)?(?:讨论|商量|研究|决定|看看|聊聊)|本次会议|这次会议|议程",
+    re.I,
+)
+OPENING_SHARE, OPENING_MIN_S = 0.1, 120.0  # the opening: its first tenth, at least two minutes
 MIN_WORDS, MIN_HANZI = 5, 6
 SECONDS_PER_SENTENCE = 300.0  # one summary sentence for every five minutes, 2 to 8
 TOPIC_MIN_COUNT = 2
@@ -36,6 +51,36 @@ def _sentences(lines: Sequence[Line]) -> list[tuple[float, str]]:
     return found
 
 
+def purpose_of(
+    sentences: Sequence[tuple[float, str]], duration_s: float
+) -> tuple[float, str] | None:
+    """The first sentence of the opening that says what the meeting is for, if any."""
+    opening_end = max(OPENING_MIN_S, duration_s * OPENING_SHARE)
+    return next(((t, s) for t, s in sentences if t <= opening_end and PURPOSE.search(s)), None)
+
+
+def _by_parts(
+    sentences: Sequence[tuple[float, str]],
+    parts: int,
+    duration_s: float,
+    weight: Callable[[str], float],
+    taken: set[str],
+) -> list[tuple[float, str]]:
+    """The heaviest sentence of each of ``parts`` equal stretches of the meeting that is not
+    already ``taken`` (a sentence said again is not summarised twice; a stretch with none
+    gives none); ties go to the earlier sentence."""
+    end = max(duration_s, max(t for t, _ in sentences) + 1e-3)
+    chosen = []
+    for part in range(parts):
+        low, high = end * part / parts, end * (part + 1) / parts
+        inside = [s for s in sentences if low <= s[0] < high and s[1] not in taken]
+        if inside:
+            best = max(inside, key=lambda s: (weight(s[1]), -s[0]))
+            chosen.append(best)
+            taken.add(best[1])
+    return chosen
+
+
 def summarise(lines: Sequence[Line], duration_s: float) -> dict[str, Any]:
     sentences = _sentences(lines)
     if not sentences:
@@ -49,8 +94,10 @@ def summarise(lines: Sequence[Line], duration_s: float) -> dict[str, Any]:
         return float(sum(counts[t] - 1 for t in terms)) / (math.sqrt(len(terms)) + 1)
 
     wanted = int(min(8, max(2, duration_s // SECONDS_PER_SENTENCE)))
-    best = sorted(sentences, key=lambda s: -weight(s[1]))[:wanted]
-    summary = " ".join(sentence for _, sentence in sorted(best))
+    purpose = purpose_of(sentences, duration_s)
+    taken = {purpose[1]} if purpose else set()
+    parts = _by_parts(sentences, wanted - len(taken), duration_s, weight, taken)
+    summary = " ".join(sentence for _, sentence in ([purpose] if purpose else []) + sorted(parts))
     topics = [
         term
         for term, count in counts.most_common(12)
