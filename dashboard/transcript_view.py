@@ -21,6 +21,15 @@ UNSURE_NOTE = (
     "heard with low confidence: listen before relying on it (the analysis does not rest on it;"
     " correcting it does)"
 )
+UNSURE_WORDS_NOTE = "words to check (Whisper was unsure of them): "
+
+
+def unsure_words_note(words: list[dict[str, Any]]) -> str:
+    """The line's doubtful words as a caption (Markdown escaped: they are heard text)."""
+    listed = ", ".join(f"{escape_markdown(w['word'])} ({w['probability']:.0%})" for w in words)
+    return UNSURE_WORDS_NOTE + listed
+
+
 # A three-hour class has thousands of lines; the page draws one part of this many at a time.
 PART_LINES = 200
 
@@ -72,6 +81,8 @@ def draw_transcript(
                     text_col.text(segment["text"])
                     if segment.get("unsure"):
                         text_col.caption(UNSURE_NOTE)
+                    if segment.get("unsure_words"):
+                        text_col.caption(unsure_words_note(segment["unsure_words"]))
                     if segment.get("edited_by"):
                         heard = escape_markdown(segment.get("original_text") or "")
                         who = escape_markdown(segment["edited_by"])

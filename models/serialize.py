@@ -55,6 +55,9 @@ def recording_as_dict(recording: Recording) -> dict[str, Any]:
                 "text": seg.text,
                 "confidence": None if seg.confidence is None else round(seg.confidence, 3),
                 "unsure": seg.unsure,
+                "unsure_words": [
+                    {"word": word, "probability": p} for word, p in seg.words_to_check
+                ],
                 "id": seg.id,
                 "original_text": seg.original_text,
                 "edited_by": seg.edited_by,

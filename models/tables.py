@@ -204,6 +204,9 @@ class Segment(OfRun, Base):
     end_s: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
+    # [[word, probability], ...] of the words Whisper was unsure of (models.records
+    # .UNSURE_WORD_BELOW); None when the engine gave no word probabilities.
+    unsure_words: Mapped[list[Any] | None] = mapped_column(JSON)
     # A person's correction: ``text`` holds it (so search, exports and analysis use it) and
     # ``original_text`` what the machine heard; who edited and when.
     original_text: Mapped[str | None] = mapped_column(Text)
@@ -215,6 +218,13 @@ class Segment(OfRun, Base):
     @property
     def unsure(self) -> bool:
         return is_unsure(self.confidence, self.edited_by is not None)
+
+    @property
+    def words_to_check(self) -> list[tuple[str, float]]:
+        """The words Whisper was unsure of, until a person corrects the line."""
+        if self.edited_by is not None:
+            return []
+        return [(str(word), float(p)) for word, p in self.unsure_words or []]
 
 
 class StageRun(OfRun, Base):

@@ -24,7 +24,7 @@ from models.people import create_user
 from models.runs import claim_run
 from models.serialize import full_recording
 from models.settings import get_settings
-from models.tables import Recording, Speaker, StageRun
+from models.tables import Recording, Segment, Speaker, StageRun
 from tests.conftest import DATA
 from worker.analysis.questions import speaker_turns
 from worker.errors import StaleRunError
@@ -343,6 +343,15 @@ def test_ingest_makes_a_compressed_copy_for_the_player(lesson: RunScope) -> None
     assert sf.info(str(player)).duration == pytest.approx(sf.info(str(wav)).duration, abs=0.1)
 
 
+def word_probabilities_kept(recording_id: int) -> set[tuple[int, bool]]:
+    """(run, whether the line keeps its unsure words) over the recording's stored lines."""
+    with session_scope() as session:
+        return {
+            (s.generation, s.unsure_words is not None)
+            for s in session.scalars(select(Segment).where(Segment.recording_id == recording_id))
+        }
+
+
 def test_filled_whisper_windows_give_each_clip_its_own_words(
     lesson: RunScope, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -351,6 +360,7 @@ def test_filled_whisper_windows_give_each_clip_its_own_words(
     from tests.asr_metrics import wer
 
     filled = _detail(lesson.recording_id)
+    assert word_probabilities_kept(lesson.recording_id) == {(1, True)}
     monkeypatch.setenv("TINGSHUO_WHISPER_FILL_WINDOWS", "false")
     get_settings.cache_clear()
     clip_run = _new_run(lesson.recording_id, expected_speakers=2)
@@ -367,6 +377,8 @@ def test_filled_whisper_windows_give_each_clip_its_own_words(
     clip_calls = [r for r in runs if r.generation == 2]
     window_calls = [r for r in runs if r.generation == 1]
     assert 0 < len(window_calls) < len(clip_calls)
+    # Word probabilities come with the words a task reads together; clip by clip gives none.
+    assert word_probabilities_kept(lesson.recording_id) == {(2, False)}
 
     def speaker_at(detail: dict[str, Any], moment: float) -> str | None:
         return next(

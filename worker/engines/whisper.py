@@ -35,6 +35,7 @@ class HeardWord:
     end_s: float
     confidence: float  # of the segment the word belongs to
     segment: int  # which of Whisper's segments it came in
+    probability: float = 1.0  # of this word, as Whisper gives it with its timestamps
 
 
 class WhisperEngine:
@@ -92,7 +93,7 @@ class WhisperEngine:
             seg_words = list(seg.words or [])
             echoed = echoed_pieces([w.word for w in seg_words], prompt)
             said = [
-                HeardWord(w.word, w.start, w.end, confidence, number)
+                HeardWord(w.word, w.start, w.end, confidence, number, float(w.probability))
                 for w, echo in zip(seg_words, echoed, strict=True)
                 if not echo
             ]

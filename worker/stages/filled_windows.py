@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from models.records import PlannedClip, TranscribedSegment
+from models.records import UNSURE_WORD_BELOW, PlannedClip, TranscribedSegment
 from worker.engines.whisper import HeardWord, to_simplified
 
 WINDOW_S = 30.0
@@ -139,9 +139,24 @@ def segments_of_clips(
                 text = to_simplified(text)
             if text:
                 segments[index].append(
-                    TranscribedSegment(piece[0][1], piece[-1][2], text, piece[0][0].confidence)
+                    TranscribedSegment(
+                        piece[0][1],
+                        piece[-1][2],
+                        text,
+                        piece[0][0].confidence,
+                        _unsure_words([w for w, _, _ in piece], language),
+                    )
                 )
     return segments
+
+
+def _unsure_words(
+    words: Sequence[HeardWord], language: str | None
+) -> tuple[tuple[str, float], ...]:
+    unsure = [(w.text.strip(), round(w.probability, 3)) for w in words]
+    if language == "zh":
+        unsure = [(to_simplified(text), p) for text, p in unsure]
+    return tuple((text, p) for text, p in unsure if text and p < UNSURE_WORD_BELOW)
 
 
 def _clip_at(clips: Sequence[PlannedClip], time_s: float) -> PlannedClip:

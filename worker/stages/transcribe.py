@@ -225,6 +225,7 @@ def store_clip_transcript(scope: RunScope, clip: PlannedClip, result: ClipTransc
                 end_s=s.end_s,
                 text=s.text,
                 confidence=s.confidence,
+                unsure_words=None if s.unsure_words is None else [list(w) for w in s.unsure_words],
             )
             for s in result.segments
         )
