@@ -20,8 +20,16 @@ class LlamaCppEngine:
 
         self.model_id = model_path
         self.context_tokens = context_tokens
+        # Read into memory, not mapped: llama.cpp repacks the quantised weights for this CPU,
+        # and a mapped file then stays resident beside its repacked copy. Measured with the
+        # 1.5B model: 1,943 MB mapped, 1,356 MB read, the same speed.
         self._llama: Any = Llama(
-            model_path=model_path, n_ctx=context_tokens, n_threads=threads, verbose=False, seed=0
+            model_path=model_path,
+            n_ctx=context_tokens,
+            n_threads=threads,
+            verbose=False,
+            seed=0,
+            use_mmap=False,
         )
         self._lock = threading.Lock()
 
