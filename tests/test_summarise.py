@@ -117,3 +117,16 @@ def test_a_sentence_said_again_is_summarised_once() -> None:
     lines = _at(*[(60.0 * n, said[n % 2]) for n in range(60)])
     summary = summarise(lines, 3600.0)["summary"]
     assert summary.count(said[0]) == 1 and summary.count(said[1]) == 1
+
+
+def test_words_said_often_but_too_common_are_no_topics() -> None:
+    lines = _at(
+        (0.0, "I think there's a problem with the backup of the lab data, I think."),
+        (10.0, "Yeah, like, okay, I think the backup should run every night, like before."),
+        (20.0, "Okay, so there's the backup, and I think the lab data is probably fine."),
+        (30.0, "我们觉得我们的预算不够。"),
+        (35.0, "我们需要更多的预算和时间。"),
+    )
+    topics = summarise(lines, 60.0)["topics"]
+    assert "backup" in topics and "预算" in topics
+    assert not {"think", "like", "okay", "there'", "probably", "我们"} & set(topics), topics

@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import stopwordsiso
+
 from worker.analysis.grounding import content_terms, sentences_of
 from worker.analysis.questions import Line
 
@@ -37,6 +39,9 @@ OPENING_SHARE, OPENING_MIN_S = 0.1, 120.0  # the opening: its first tenth, at le
 MIN_WORDS, MIN_HANZI = 5, 6
 SECONDS_PER_SENTENCE = 300.0  # one summary sentence for every five minutes, 2 to 8
 TOPIC_MIN_COUNT = 2
+# Words too common to be a topic however often they are said ("think", "like", "okay", "我们"):
+# the stopwords-iso lists, as the terms the grounding compares (stemmed words, hanzi pairs).
+NOT_TOPICS = frozenset(t for w in stopwordsiso.stopwords(["en", "zh"]) for t in content_terms(w))
 LETTERS = re.compile(r"[A-Za-z]")
 
 
@@ -100,8 +105,11 @@ def summarise(lines: Sequence[Line], duration_s: float) -> dict[str, Any]:
     summary = " ".join(sentence for _, sentence in ([purpose] if purpose else []) + sorted(parts))
     topics = [
         term
-        for term, count in counts.most_common(12)
-        if count >= TOPIC_MIN_COUNT and (len(term) >= 4 or re.search(r"[\u4e00-\u9fff]", term))
+        for term, count in counts.most_common()
+        if count >= TOPIC_MIN_COUNT
+        and term not in NOT_TOPICS
+        and "'" not in term  # a contraction's stem ("there'") is no topic
+        and (len(term) >= 4 or re.search(r"[\u4e00-\u9fff]", term))
     ][:5]
     decisions = list(dict.fromkeys(s for _, s in sentences if DECISION.search(s)))[:8]
     return {"summary": summary, "topics": topics, "decisions": decisions}
