@@ -37,6 +37,7 @@ def _heard(text: str, probability: float, at: float) -> HeardWord:
         ),
         ([(" Oh", 0.58), (" my,", 0.39)], "en", [("my,", 0.39)]),
         ([(" exactly", UNSURE_WORD_BELOW)], "en", []),  # at the threshold: not flagged
+        ([(" nearly", 0.39996)], "en", [("nearly", 0.4)]),  # under it, shown rounded
         ([(" all", 0.99), (" sure", 0.98)], "en", []),
         ([("預", 0.2), ("算", 0.95)], "zh", [("预", 0.2)]),  # shown in simplified characters
         ([(" ", 0.01), (" fine.", 0.9)], "en", []),  # a blank piece is no word

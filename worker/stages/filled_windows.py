@@ -153,10 +153,9 @@ def segments_of_clips(
 def _unsure_words(
     words: Sequence[HeardWord], language: str | None
 ) -> tuple[tuple[str, float], ...]:
-    unsure = [(w.text.strip(), round(w.probability, 3)) for w in words]
-    if language == "zh":
-        unsure = [(to_simplified(text), p) for text, p in unsure]
-    return tuple((text, p) for text, p in unsure if text and p < UNSURE_WORD_BELOW)
+    unsure = [w for w in words if w.text.strip() and w.probability < UNSURE_WORD_BELOW]
+    convert = to_simplified if language == "zh" else str
+    return tuple((convert(w.text.strip()), round(w.probability, 3)) for w in unsure)
 
 
 def _clip_at(clips: Sequence[PlannedClip], time_s: float) -> PlannedClip:
