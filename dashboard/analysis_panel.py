@@ -23,17 +23,22 @@ def _hidden_note(detail: dict[str, Any]) -> None:
 
 
 def _why(record: dict[str, Any]) -> None:
+    said = escape_markdown("; ".join(record.get("problems", [])))
     if not record.get("supported", True):
-        st.warning(
-            "Not supported by the transcript: "
-            + escape_markdown("; ".join(record.get("problems", [])))
-        )
+        st.warning("Not supported by the transcript: " + said)
+    elif said:
+        st.caption("note: " + said)
 
 
 def _why_below(column: Any, record: dict[str, Any]) -> None:
-    """The reasons under one line of a list (an action item, a sentiment quote)."""
+    """The reasons under one line of a list (an action item, a sentiment quote): why it is
+    unsupported, or what the check noted of a record that stands (a due date nobody said, a
+    word heard with low confidence)."""
+    said = escape_markdown("; ".join(record.get("problems", [])))
     if not record.get("supported", True):
-        column.caption("unsupported: " + escape_markdown("; ".join(record.get("problems", []))))
+        column.caption("unsupported: " + said)
+    elif said:
+        column.caption("note: " + said)
 
 
 def draw_analysis(

@@ -256,3 +256,44 @@ def test_words_a_listening_model_flags(
     assert len(verdict.notes) == len(left_out)
     for word, note in zip(left_out, verdict.notes, strict=True):
         assert repr(word) in note
+
+
+HEARD_UNSURE = Transcript(
+    [
+        Line(
+            0.0,
+            4.0,
+            "SPEAKER_00",
+            "Nina, can you write the new rota by Thursday?",
+            False,
+            ("Nina,",),
+        ),
+        Line(
+            4.0, 8.0, "SPEAKER_01", "Yes, I will write the longer by Thursday.", False, ("longer",)
+        ),
+        Line(40.0, 44.0, "SPEAKER_00", "The budget is fine.", False, ("budget",)),
+    ],
+    {"SPEAKER_00": "Kate", "SPEAKER_01": "Speaker 2"},
+    50.0,
+)
+
+
+@pytest.mark.parametrize(
+    ("item", "noted"),
+    [
+        (_item(owner="Nina", task="write the new rota", evidence_time=0.0), "nina"),
+        (_item(owner="SPEAKER_01", task="write the longer", evidence_time=4.0), "longer"),
+        # an unsure word said 40 s away is not where this item was said
+        (_item(owner="Kate", task="check the budget", evidence_time=0.0), None),
+        (_item(owner="Kate", task="check the budget", evidence_time=40.0), "budget"),
+    ],
+)
+def test_words_heard_with_low_confidence_where_an_item_was_said_are_noted(
+    item: dict[str, Any], noted: str | None
+) -> None:
+    _, verdict = check_action_item(item, HEARD_UNSURE)
+    doubts = [n for n in verdict.notes if "low confidence" in n]
+    if noted is None:
+        assert not doubts, verdict.notes
+    else:
+        assert len(doubts) == 1 and f": {noted};" in doubts[0].lower(), verdict.notes

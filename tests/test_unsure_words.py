@@ -92,3 +92,39 @@ def test_words_to_check_are_shown_escaped_and_go_once_the_line_is_corrected(org:
     assert detail is not None and detail["segments"][0]["unsure_words"] == []
     app = page("recording.py", org, "alice", id=str(org.recordings["red"]))
     assert not any(UNSURE_WORDS_NOTE in c.value for c in app.caption)
+
+
+def test_an_action_item_resting_on_a_doubtful_word_stands_with_a_note(org: Org) -> None:
+    from sqlalchemy import select
+
+    from dashboard.actions import analyse_again
+    from models.analysis import ActionItem
+    from models.tables import Recording
+    from worker.stages import analyze, finalize
+    from worker.stages.runs import RunScope
+
+    with session_scope() as session:
+        stored = session.get(Segment, first_line(org).id)
+        assert stored is not None
+        stored.text, stored.confidence = "Alice, please send the invoices by Friday.", 0.9
+        stored.unsure_words = [["invoices", 0.21]]
+        alice = load_viewer(session, org.users["alice"])
+    assert alice is not None
+    assert analyse_again(alice, org.recordings["red"]) == "analysis queued again"
+    with session_scope() as session:
+        recording = session.get(Recording, org.recordings["red"])
+        assert recording is not None
+        scope = RunScope(recording.id, recording.generation)
+    analyze.run_text(scope)
+    finalize.run(scope)
+    with session_scope() as session:
+        (item,) = session.scalars(
+            select(ActionItem).where(
+                ActionItem.recording_id == scope.recording_id,
+                ActionItem.generation == scope.generation,
+            )
+        ).all()
+        assert item.supported and item.owner == "Alice" and "invoices" in (item.task or "")
+        assert any("low confidence" in p and "invoice" in p for p in item.problems), item.problems
+    app = page("recording.py", org, "alice", id=str(org.recordings["red"]))
+    assert any(c.value.startswith("note: heard with low confidence") for c in app.caption)

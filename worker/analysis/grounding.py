@@ -46,6 +46,10 @@ NEAR_S = 90.0  # how far from its moment a record's words may have been said
 QUOTE_SCORE = 90.0  # rapidfuzz partial ratio for a quote to count as found
 # rapidfuzz ratio for a flagged word to count as heard: "tree" written for "three" passes
 HEARD_SCORE = 80.0
+# An item's words heard with low confidence this close to its moment get a note (its own line
+# and the next: the answer to a request).
+DOUBT_NEAR_S = 10.0
+PUNCTUATION = ".,!?;:\"'()，。？！、；：“”"
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
@@ -70,6 +74,17 @@ class Transcript:
             for line in self.lines
             if line.end_s >= moment - window and line.start_s <= moment + window
         )
+
+    def doubtful_near(self, moment: float | None, window: float = DOUBT_NEAR_S) -> list[str]:
+        """The words Whisper was unsure of, said near ``moment``, as it wrote them."""
+        if moment is None:
+            return []
+        return [
+            word
+            for line in self.lines
+            if line.end_s >= moment - window and line.start_s <= moment + window
+            for word in line.unsure_words
+        ]
 
 
 @dataclass
@@ -175,6 +190,15 @@ def check_action_item(
         verdict.notes.append(f"the due date {due_words!r} was not said; left empty")
     for example in echoes(f"{owner or ''} {task} {item.get('due') or ''}", transcript):
         verdict.problems.append(f"repeats the prompt's example ({example!r})")
+    claimed = content_terms(f"{owner or ''} {task} {due_words if checked.get('due') else ''}")
+    doubtful = transcript.doubtful_near(checked.get("evidence_time"))
+    unsure = list(
+        dict.fromkeys(w.strip(PUNCTUATION) for w in doubtful if content_terms(w) & claimed)
+    )
+    if unsure:
+        verdict.notes.append(
+            f"heard with low confidence where it was said: {', '.join(unsure)}; listen to check"
+        )
     return checked, verdict
 
 

@@ -24,6 +24,8 @@ class Line:
     speaker: str | None
     text: str
     unsure: bool = False  # heard too poorly to rest a claim on (models.records.is_unsure)
+    # Words of the line Whisper gave a low probability (models.records.UNSURE_WORD_BELOW).
+    unsure_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

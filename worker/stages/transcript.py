@@ -58,6 +58,7 @@ def context(scope: RunScope) -> Context:
                 speakers[s.speaker_id].label if s.speaker_id in speakers else None,
                 s.text,
                 s.unsure,
+                tuple(word for word, _ in s.words_to_check),
             )
             for s in session.scalars(
                 select(Segment)
