@@ -130,3 +130,13 @@ def test_words_said_often_but_too_common_are_no_topics() -> None:
     topics = summarise(lines, 60.0)["topics"]
     assert "backup" in topics and "预算" in topics
     assert not {"think", "like", "okay", "there'", "probably", "我们"} & set(topics), topics
+
+
+def test_a_part_with_nothing_said_leaves_its_place_to_the_heaviest_sentence_left() -> None:
+    # Ten seconds, both sentences in the first half: the summary still has two sentences.
+    lines = _at(
+        (0.0, "It was the first great sorrow of his life."),
+        (3.9, "It was not so much the loss of the cotton itself but the dreams built on it."),
+    )
+    summary = summarise(lines, 10.5)["summary"]
+    assert summary == " ".join(line.text for line in lines)

@@ -72,17 +72,22 @@ def _by_parts(
     taken: set[str],
 ) -> list[tuple[float, str]]:
     """The heaviest sentence of each of ``parts`` equal stretches of the meeting that is not
-    already ``taken`` (a sentence said again is not summarised twice; a stretch with none
-    gives none); ties go to the earlier sentence."""
+    already ``taken`` (a sentence said again is not summarised twice); the place of a stretch
+    with none goes to the heaviest sentence left anywhere. Ties go to the earlier sentence."""
     end = max(duration_s, max(t for t, _ in sentences) + 1e-3)
-    chosen = []
-    for part in range(parts):
-        low, high = end * part / parts, end * (part + 1) / parts
-        inside = [s for s in sentences if low <= s[0] < high and s[1] not in taken]
-        if inside:
-            best = max(inside, key=lambda s: (weight(s[1]), -s[0]))
+    chosen: list[tuple[float, str]] = []
+
+    def take(candidates: list[tuple[float, str]]) -> None:
+        if candidates:
+            best = max(candidates, key=lambda s: (weight(s[1]), -s[0]))
             chosen.append(best)
             taken.add(best[1])
+
+    for part in range(parts):
+        low, high = end * part / parts, end * (part + 1) / parts
+        take([s for s in sentences if low <= s[0] < high and s[1] not in taken])
+    for _ in range(parts - len(chosen)):
+        take([s for s in sentences if s[1] not in taken])
     return chosen
 
 
