@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,8 @@ def _kill_in_each(
     url: str, worker: WorkerProcess, stages: tuple[str, ...], timeout: float
 ) -> list[str]:
     """Kill the worker's pool process the first time each of ``stages`` is seen running, until
-    every recording has settled; the stages it killed, in order."""
-    assert worker.process is not None
+    every recording has settled; the stages it killed, in order. It may start watching before
+    the worker has started."""
     killed: list[str] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -47,7 +48,7 @@ def _kill_in_each(
                 select(StageRun.stage).where(StageRun.status == "running")
             ).all()
         target = next((s for s in running if s in stages and s not in killed), None)
-        if target is not None:
+        if target is not None and worker.process is not None:
             for child in _pool_children(worker.process.pid):
                 os.kill(child, signal.SIGKILL)
             killed.append(target)
@@ -62,22 +63,29 @@ def test_a_worker_killed_in_each_stage_in_turn_still_finishes_with_one_set_of_re
 ) -> None:
     # The summary from the small text model: seconds long, so there is time to kill it.
     env = {**service_env, "TINGSHUO_LLM_GGUF": str(small_gguf), "TINGSHUO_SUMMARY_ENGINE": "model"}
-    worker = WorkerProcess(env, tmp_path / "worker.log").start()
-    try:
-        _kill_in_each_stage(env, worker, tmp_path)
-    finally:
-        worker.stop()
-
-
-def _kill_in_each_stage(env: dict[str, str], worker: WorkerProcess, tmp_path: Path) -> None:
+    # Queued before the worker starts, and watched from before it starts, so that the watch is
+    # running when the first stage (ingest, about a second) begins: queued with a worker
+    # already running, both ingests could end while the second `tingshuo process` was still
+    # starting, and no ingest was killed.
     meeting = repeated_with_pauses(LIBRISPEECH, tmp_path / "meeting.flac", times=6, pause_s=0.8)
     lesson = repeated_with_pauses(LIBRISPEECH, tmp_path / "lesson.flac", times=3, pause_s=0.5)
     for path, kind in ((meeting, "meeting"), (lesson, "lesson")):
         queued = run_cli("process", str(path), "--kind", kind, env=env)
         assert queued.returncode == 0, queued.stderr
+    worker = WorkerProcess(env, tmp_path / "worker.log")
+    try:
+        _kill_in_each_stage(env, worker)
+    finally:
+        worker.stop()
+
+
+def _kill_in_each_stage(env: dict[str, str], worker: WorkerProcess) -> None:
     url = env["TINGSHUO_DATABASE_URL"]
     stages = ("ingest", "speech", "diarize", "transcribe", "summary", "pronunciation_evidence")
-    killed = _kill_in_each(url, worker, stages, timeout=600)
+    with ThreadPoolExecutor(max_workers=1) as watch:
+        watching = watch.submit(_kill_in_each, url, worker, stages, 600)
+        worker.start()
+        killed = watching.result()
 
     recordings = _settled(url)
     assert [r.status for r in recordings] == ["done", "done"], (
