@@ -170,6 +170,34 @@ def first_line(org: Org, key: str = "red") -> Segment:
         return segment
 
 
+def analyse_red_again(org: Org) -> tuple[int, int]:
+    """Alice asks for the red recording's analysis again (its transcript carried into a new
+    run); the analysis, lexicon sentiment and finalize stages run here. The new run's
+    (recording id, generation)."""
+    import numpy as np
+
+    from dashboard.actions import analyse_again
+    from models.access import load_viewer
+    from worker.stages import analyze, finalize, sentiment
+    from worker.stages.runs import RunScope
+
+    def no_audio(content_hash: str, start_s: float, end_s: float) -> np.ndarray:
+        raise AssertionError("the lexicon sentiment reads no audio")
+
+    with session_scope() as session:
+        viewer = load_viewer(session, org.users["alice"])
+    assert viewer is not None
+    assert analyse_again(viewer, org.recordings["red"]) == "analysis queued again"
+    with session_scope() as session:
+        recording = session.get(Recording, org.recordings["red"])
+        assert recording is not None
+        scope = RunScope(recording.id, recording.generation)
+    analyze.run_text(scope)
+    sentiment.run(scope, audio_loader=no_audio)
+    finalize.run(scope)
+    return scope.recording_id, scope.generation
+
+
 def login_cookie(user_id: int) -> str:
     """A real login (a session row and its signed cookie value), as the login form makes."""
     from models.sessions import open_session

@@ -3,12 +3,11 @@ summary, action item or sentiment span rests on them until a person corrects the
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from dashboard.actions import analyse_again, correct_line
+from dashboard.actions import correct_line
 from dashboard.transcript_view import UNSURE_NOTE
 from models.access import load_viewer
 from models.analysis import ActionItem, SentimentSpan
@@ -17,10 +16,8 @@ from models.exports import to_markdown, to_srt, to_txt
 from models.records import UNSURE_BELOW, is_unsure
 from models.serialize import full_recording
 from models.tables import Recording, Segment
-from tests.dashboard_fixtures import Org, first_line, org, page
+from tests.dashboard_fixtures import Org, analyse_red_again, first_line, org, page
 from worker.cli.main import app as cli
-from worker.stages import analyze, finalize, sentiment
-from worker.stages.runs import RunScope
 
 __all__ = ["org"]
 SAID = "Alice will send the budget report by Friday, great work everyone."
@@ -51,35 +48,21 @@ def _poorly_heard_first_line(org: Org) -> Segment:
         return line
 
 
-def _no_audio(content_hash: str, start_s: float, end_s: float) -> np.ndarray:
-    raise AssertionError("the lexicon sentiment reads no audio")
-
-
 def _analyse_again(org: Org) -> tuple[list[str], list[str]]:
     """Analysis and sentiment on a new run of the red recording: the tasks found, and the
     evidence of the sentiment spans."""
-    with session_scope() as session:
-        viewer = load_viewer(session, org.users["alice"])
-    assert viewer is not None
-    assert analyse_again(viewer, org.recordings["red"]) == "analysis queued again"
-    with session_scope() as session:
-        recording = session.get(Recording, org.recordings["red"])
-        assert recording is not None
-        scope = RunScope(recording.id, recording.generation)
-    analyze.run_text(scope)
-    sentiment.run(scope, audio_loader=_no_audio)
-    finalize.run(scope)
+    recording_id, generation = analyse_red_again(org)
     with session_scope() as session:
         spans = session.scalars(
             select(SentimentSpan).where(
-                SentimentSpan.recording_id == scope.recording_id,
-                SentimentSpan.generation == scope.generation,
+                SentimentSpan.recording_id == recording_id,
+                SentimentSpan.generation == generation,
             )
         ).all()
         items = session.scalars(
             select(ActionItem).where(
-                ActionItem.recording_id == scope.recording_id,
-                ActionItem.generation == scope.generation,
+                ActionItem.recording_id == recording_id,
+                ActionItem.generation == generation,
             )
         ).all()
         return [item.task for item in items], [span.evidence or "" for span in spans]

@@ -16,7 +16,7 @@ from models.records import UNSURE_WORD_BELOW, PlannedClip
 from models.serialize import full_recording
 from models.tables import Segment
 from tests.conftest import DATA
-from tests.dashboard_fixtures import Org, first_line, org, page
+from tests.dashboard_fixtures import Org, analyse_red_again, first_line, org, page
 from worker.engines.whisper import HeardWord
 from worker.stages.filled_windows import segments_of_clips
 
@@ -97,31 +97,19 @@ def test_words_to_check_are_shown_escaped_and_go_once_the_line_is_corrected(org:
 def test_an_action_item_resting_on_a_doubtful_word_stands_with_a_note(org: Org) -> None:
     from sqlalchemy import select
 
-    from dashboard.actions import analyse_again
     from models.analysis import ActionItem
-    from models.tables import Recording
-    from worker.stages import analyze, finalize
-    from worker.stages.runs import RunScope
 
     with session_scope() as session:
         stored = session.get(Segment, first_line(org).id)
         assert stored is not None
         stored.text, stored.confidence = "Alice, please send the invoices by Friday.", 0.9
         stored.unsure_words = [["invoices", 0.21]]
-        alice = load_viewer(session, org.users["alice"])
-    assert alice is not None
-    assert analyse_again(alice, org.recordings["red"]) == "analysis queued again"
-    with session_scope() as session:
-        recording = session.get(Recording, org.recordings["red"])
-        assert recording is not None
-        scope = RunScope(recording.id, recording.generation)
-    analyze.run_text(scope)
-    finalize.run(scope)
+    recording_id, generation = analyse_red_again(org)
     with session_scope() as session:
         (item,) = session.scalars(
             select(ActionItem).where(
-                ActionItem.recording_id == scope.recording_id,
-                ActionItem.generation == scope.generation,
+                ActionItem.recording_id == recording_id,
+                ActionItem.generation == generation,
             )
         ).all()
         assert item.supported and item.owner == "Alice" and "invoices" in (item.task or "")

@@ -66,25 +66,23 @@ class Transcript:
     def text(self) -> str:
         return " ".join(line.text for line in self.lines)
 
+    def lines_near(self, moment: float, window: float) -> list[Line]:
+        return [
+            line
+            for line in self.lines
+            if line.end_s >= moment - window and line.start_s <= moment + window
+        ]
+
     def near(self, moment: float | None, window: float = NEAR_S) -> str:
         if moment is None:
             return self.text
-        return " ".join(
-            line.text
-            for line in self.lines
-            if line.end_s >= moment - window and line.start_s <= moment + window
-        )
+        return " ".join(line.text for line in self.lines_near(moment, window))
 
     def doubtful_near(self, moment: float | None, window: float = DOUBT_NEAR_S) -> list[str]:
         """The words Whisper was unsure of, said near ``moment``, as it wrote them."""
         if moment is None:
             return []
-        return [
-            word
-            for line in self.lines
-            if line.end_s >= moment - window and line.start_s <= moment + window
-            for word in line.unsure_words
-        ]
+        return [word for line in self.lines_near(moment, window) for word in line.unsure_words]
 
 
 @dataclass
