@@ -22,8 +22,13 @@ def _hidden_note(detail: dict[str, Any]) -> None:
         )
 
 
+def _reasons(record: dict[str, Any]) -> str:
+    """What the check said of a record (why it is unsupported, or its notes), escaped."""
+    return escape_markdown("; ".join(record.get("problems", [])))
+
+
 def _why(record: dict[str, Any]) -> None:
-    said = escape_markdown("; ".join(record.get("problems", [])))
+    said = _reasons(record)
     if not record.get("supported", True):
         st.warning("Not supported by the transcript: " + said)
     elif said:
@@ -34,7 +39,7 @@ def _why_below(column: Any, record: dict[str, Any]) -> None:
     """The reasons under one line of a list (an action item, a sentiment quote): why it is
     unsupported, or what the check noted of a record that stands (a due date nobody said, a
     word heard with low confidence)."""
-    said = escape_markdown("; ".join(record.get("problems", [])))
+    said = _reasons(record)
     if not record.get("supported", True):
         column.caption("unsupported: " + said)
     elif said:
