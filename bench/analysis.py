@@ -3,7 +3,8 @@ excerpts, and the analysis stage's cost on an hour of meeting transcript.
 
     .venv/bin/python bench/analysis.py [--meetings DIR] [--ami AMI_DIR]
 
-1. The labelled meetings of bench/meetings.json, synthesised with espeak-ng (or read from
+1. The labelled meetings of bench/meetings.json (--set unseen: the held-out
+   bench/meetings_unseen.json), synthesised with espeak-ng (or read from
    --meetings), through `tingshuo eval analysis` (Whisper, the CPU diarizer, the small GGUF for
    summaries, the extractive finder and lexicons): action-item precision, recall and F1, due
    dates, unsupported and echoed records, topic coverage, items in meetings that have none.
@@ -124,6 +125,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--meetings", type=Path, help="already synthesised meetings")
     parser.add_argument(
+        "--set",
+        choices=("seen", "unseen"),
+        default="seen",
+        dest="which",
+        help="which labelled set to synthesise (unseen: bench/meetings_unseen.json, held out)",
+    )
+    parser.add_argument(
         "--ami",
         type=Path,
         default=ROOT.parent / "shared" / "data" / "diarization" / "ami_debug_train",
@@ -151,7 +159,13 @@ def main() -> int:
             return 0
         meetings = work / "meetings"
         subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "make_meetings.py"), str(meetings)],
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "make_meetings.py"),
+                str(meetings),
+                "--set",
+                args.which,
+            ],
             check=True,
             capture_output=True,
         )

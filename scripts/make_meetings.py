@@ -1,8 +1,9 @@
-"""Synthesise the labelled test meetings in bench/meetings.json with espeak-ng, one voice per
-person, into OUT/NAME.wav (16 kHz mono), OUT/NAME.json (the labels `tingshuo eval analysis`
-reads) and OUT/NAME.rttm (who spoke when).
+"""Synthesise the labelled test meetings in bench/meetings.json (or, with --set unseen, the
+held-out bench/meetings_unseen.json) with espeak-ng, one voice per person, into OUT/NAME.wav
+(16 kHz mono), OUT/NAME.json (the labels `tingshuo eval analysis` reads) and OUT/NAME.rttm
+(who spoke when).
 
-    python scripts/make_meetings.py OUT [--only NAME,NAME]
+    python scripts/make_meetings.py OUT [--set seen|unseen] [--only NAME,NAME]
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import soxr
 ROOT = Path(__file__).resolve().parent.parent
 RATE = 16000
 PAUSE_S = 0.5
+# "seen": the set the finder's rules were written against; "unseen": written later, held out.
+SETS = {"seen": "meetings.json", "unseen": "meetings_unseen.json"}
 
 
 def speak(text: str, voice: str, folder: Path) -> np.ndarray:
@@ -50,10 +53,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path)
     parser.add_argument("--only", default="", help="comma-separated meeting names")
+    parser.add_argument("--set", choices=sorted(SETS), default="seen", dest="which")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     wanted = {n for n in args.only.split(",") if n}
-    meetings = json.loads((ROOT / "bench" / "meetings.json").read_text())["meetings"]
+    meetings = json.loads((ROOT / "bench" / SETS[args.which]).read_text())["meetings"]
     for meeting in meetings:
         if not wanted or meeting["name"] in wanted:
             make(meeting, args.out)
