@@ -3,9 +3,9 @@ excerpts, and the analysis stage's cost on an hour of meeting transcript.
 
     .venv/bin/python bench/analysis.py [--meetings DIR] [--ami AMI_DIR]
 
-1. The labelled meetings of bench/meetings.json (--set unseen: the held-out
-   bench/meetings_unseen.json), synthesised with espeak-ng (or read from
-   --meetings), through `tingshuo eval analysis` (Whisper, the CPU diarizer, the small GGUF for
+1. The labelled meetings of bench/meetings.json (--set second or heldout:
+   bench/meetings_second.json, bench/meetings_heldout.json), synthesised with espeak-ng (or read
+   from --meetings), through `tingshuo eval analysis` (Whisper, the CPU diarizer, the small GGUF for
    summaries, the extractive finder and lexicons): action-item precision, recall and F1, due
    dates, unsupported and echoed records, topic coverage, items in meetings that have none.
 2. The AMI excerpts (no action-item labels): how many records were unsupported or echoed.
@@ -126,10 +126,11 @@ def main() -> int:
     parser.add_argument("--meetings", type=Path, help="already synthesised meetings")
     parser.add_argument(
         "--set",
-        choices=("seen", "unseen"),
+        choices=("seen", "second", "heldout"),
         default="seen",
         dest="which",
-        help="which labelled set to synthesise (unseen: bench/meetings_unseen.json, held out)",
+        help="which labelled set to synthesise (bench/meetings.json, meetings_second.json "
+        "or the held-out meetings_heldout.json)",
     )
     parser.add_argument(
         "--ami",

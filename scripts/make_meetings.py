@@ -1,9 +1,9 @@
-"""Synthesise the labelled test meetings in bench/meetings.json (or, with --set unseen, the
-held-out bench/meetings_unseen.json) with espeak-ng, one voice per person, into OUT/NAME.wav
-(16 kHz mono), OUT/NAME.json (the labels `tingshuo eval analysis` reads) and OUT/NAME.rttm
-(who spoke when).
+"""Synthesise the labelled test meetings in bench/meetings.json (or, with --set, the later
+bench/meetings_second.json or the held-out bench/meetings_heldout.json) with espeak-ng, one
+voice per person, into OUT/NAME.wav (16 kHz mono), OUT/NAME.json (the labels `tingshuo eval
+analysis` reads) and OUT/NAME.rttm (who spoke when).
 
-    python scripts/make_meetings.py OUT [--set seen|unseen] [--only NAME,NAME]
+    python scripts/make_meetings.py OUT [--set seen|second|heldout] [--only NAME,NAME]
 """
 
 from __future__ import annotations
@@ -21,8 +21,13 @@ import soxr
 ROOT = Path(__file__).resolve().parent.parent
 RATE = 16000
 PAUSE_S = 0.5
-# "seen": the set the finder's rules were written against; "unseen": written later, held out.
-SETS = {"seen": "meetings.json", "unseen": "meetings_unseen.json"}
+# "seen": the set the finder's rules were first written against; "second": written later,
+# measured once, then read to write more rules; "heldout": never read before those rules were done.
+SETS = {
+    "seen": "meetings.json",
+    "second": "meetings_second.json",
+    "heldout": "meetings_heldout.json",
+}
 
 
 def speak(text: str, voice: str, folder: Path) -> np.ndarray:
