@@ -77,6 +77,85 @@ def test_requests_and_commitments(
 
 
 @pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (  # a question put by name, answered with a commitment: the owner is who was asked
+            [
+                ("SPEAKER_00", "Ruth, what about the letters?"),
+                ("SPEAKER_01", "I will collect the permission letters next Monday."),
+            ],
+            [("Ruth", "collect the permission letters", "2026-11-30")],
+        ),
+        (  # the same, where the diarizer merged the two voices into one speaker
+            [
+                ("SPEAKER_00", "The servers are slow. Chen, anything from you?"),
+                ("SPEAKER_00", "I'll move the tests to the new machine on Thursday."),
+            ],
+            [("Chen", "move the tests to the new machine", "2026-11-26")],
+        ),
+        (  # a commitment thanked by name was that person's
+            [
+                ("SPEAKER_01", "I will ask the supplier for the price tomorrow."),
+                ("SPEAKER_00", "Thanks, David."),
+            ],
+            [("David", "ask the supplier for the price", "2026-11-26")],
+        ),
+        (  # an answer that only points back confirms the request: one item, the request's
+            [
+                ("SPEAKER_00", "Mia, could you make the images smaller before Friday?"),
+                ("SPEAKER_01", "Sure, I can do that."),
+            ],
+            [("Mia", "make the images smaller", "2026-11-27")],
+        ),
+        (  # ... and gives it the date it was not given
+            [
+                ("SPEAKER_00", "Kevin, could you book the hall?"),
+                ("SPEAKER_01", "Sure, I'll book it tomorrow morning."),
+            ],
+            [("Kevin", "book the hall", "2026-11-26")],
+        ),
+        (
+            [
+                ("SPEAKER_00", "Ibrahim will pack the computers on Friday."),
+                ("SPEAKER_01", "Fine, I can do that."),
+            ],
+            [("Ibrahim", "pack the computers", "2026-11-27")],
+        ),
+        (  # pointing back at nothing: kept as said, by the speaker
+            [("SPEAKER_01", "I can do that.")],
+            [("Speaker 2", "do that", None)],
+        ),
+        (  # "this" and "for" before a date belong to the date, not to the task
+            [("SPEAKER_00", "Hannah, please book the movers for this Saturday.")],
+            [("Hannah", "book the movers", "2026-11-28")],
+        ),
+        (  # ... and "this" before anything else is the task's
+            [("SPEAKER_01", "I will fix this bug.")],
+            [("Speaker 2", "fix this bug", None)],
+        ),
+        (  # thanks after no commitment names nobody's task
+            [("SPEAKER_01", "The new coffee machine is good."), ("SPEAKER_00", "Thanks, Sam.")],
+            [],
+        ),
+    ],
+)
+def test_who_answers_is_read_from_the_conversation(
+    lines: list[tuple[str, str]], expected: list[tuple[str, str, str | None]]
+) -> None:
+    assert _items(*lines) == expected
+
+
+def test_an_answer_long_after_the_question_is_the_speakers_own() -> None:
+    said = [
+        Line(0.0, 3.0, "SPEAKER_00", "Ruth, what about the letters?"),
+        Line(40.0, 43.0, "SPEAKER_01", "I will collect the permission letters."),
+        Line(80.0, 82.0, "SPEAKER_00", "Thanks, Ruth."),
+    ]
+    found = action_items(said, NAMES, WEDNESDAY)
+    assert [(i["owner"], i["how"]) for i in found] == [("Speaker 2", "committed")]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Good morning everyone, the weather is lovely today.",

@@ -54,6 +54,15 @@ NEXT_CLAUSE = re.compile(
 )
 CONFIRM_S = 60.0  # a commitment this soon after a request for the same task confirms it
 SAME_TASK = 60.0  # rapidfuzz token set ratio
+# Who answers: the line after a question put to someone by name is that person's answer, and a
+# commitment thanked by name was that person's. The conversation says so even where the
+# diarizer merged two voices into one speaker.
+ANSWER_S = 15.0  # an answer or a thank-you follows the line it belongs to within this gap
+CALLED = re.compile(r"(?:^|[.!?]\s+)" + NAME + r",\s")  # "Ruth, what about the letters?"
+THANKED = re.compile(r"^\W*(?:[Tt]hanks|[Tt]hank you)[,.!]?\s+" + NAME + r"\b")
+# A commitment whose task only points back at what was just asked ("I can do that", "I'll book
+# it"): it confirms the item before it rather than being a task of its own.
+POINTS_BACK = re.compile(r"^(?:\w+\s+){1,2}(?:it|that|this|them|those|one)$", re.I)
 
 
 def _item(owner: str, task: str, line: Line, recorded_on: date, how: str) -> dict[str, Any]:
@@ -69,8 +78,28 @@ def _item(owner: str, task: str, line: Line, recorded_on: date, how: str) -> dic
     }
 
 
-def _found(line: Line, names: dict[str, str], recorded_on: date) -> list[dict[str, Any]]:
-    speaker = names.get(line.speaker or "", line.speaker or "the speaker")
+def _named(pattern: re.Pattern[str], text: str) -> str | None:
+    found = [m.group("name") for m in pattern.finditer(text) if m.group("name") not in NOT_NAMES]
+    return found[-1] if found else None
+
+
+def answerer(lines: Sequence[Line], index: int) -> str | None:
+    """The person whose answer line ``index`` is, by the conversation around it: called by name
+    in the line just before it, or thanked by name in the line just after."""
+    line = lines[index]
+    if index > 0 and line.start_s - lines[index - 1].end_s <= ANSWER_S:
+        called = _named(CALLED, lines[index - 1].text)
+        if called:
+            return called
+    if index + 1 < len(lines) and lines[index + 1].start_s - line.end_s <= ANSWER_S:
+        return _named(THANKED, lines[index + 1].text)
+    return None
+
+
+def _found(
+    line: Line, names: dict[str, str], recorded_on: date, answering: str | None
+) -> list[dict[str, Any]]:
+    speaker = answering or names.get(line.speaker or "", line.speaker or "the speaker")
     items = []
     for pattern, how in ((ADDRESSED, "asked"), (ADDRESSED_ZH, "asked"), (NAMED, "named")):
         for match in pattern.finditer(line.text):
@@ -80,27 +109,36 @@ def _found(line: Line, names: dict[str, str], recorded_on: date) -> list[dict[st
     for pattern in (MINE, MINE_ZH):
         for match in pattern.finditer(line.text):
             if not NOT_TASKS.match(match.group("task")):
-                items.append(_item(speaker, match.group("task"), line, recorded_on, "committed"))
+                how = "answered" if answering else "committed"
+                items.append(_item(speaker, match.group("task"), line, recorded_on, how))
     return items
+
+
+def _confirmed(item: dict[str, Any], kept: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The earlier item a commitment confirms: the one just before it when its task only points
+    back ("I can do that"), else a recent one for the same task."""
+    recent = [k for k in kept if item["evidence_time"] - k["evidence_time"] <= CONFIRM_S]
+    if item["how"] in ("committed", "answered") and POINTS_BACK.match(item["task"]):
+        return recent[-1] if recent else None
+    return next(
+        (k for k in recent if fuzz.token_set_ratio(item["task"], k["task"]) >= SAME_TASK), None
+    )
 
 
 def action_items(
     lines: Sequence[Line], names: dict[str, str], recorded_on: date
 ) -> list[dict[str, Any]]:
     """Items in the order they were said. A commitment ("I will …") that answers a request for
-    the same task keeps the request's owner, time and due date."""
-    found = [item for line in lines for item in _found(line, names, recorded_on)]
+    the same task, or only points back at it ("I can do that"), keeps the request's owner, time
+    and due date; a commitment answering a question put by name is that person's."""
+    found = [
+        item
+        for index, line in enumerate(lines)
+        for item in _found(line, names, recorded_on, answerer(lines, index))
+    ]
     kept: list[dict[str, Any]] = []
     for item in found:
-        earlier = next(
-            (
-                k
-                for k in kept
-                if item["evidence_time"] - k["evidence_time"] <= CONFIRM_S
-                and fuzz.token_set_ratio(item["task"], k["task"]) >= SAME_TASK
-            ),
-            None,
-        )
+        earlier = _confirmed(item, kept)
         if earlier is None:
             kept.append(item)
         elif earlier["due"] is None and item["due"] is not None:

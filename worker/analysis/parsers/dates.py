@@ -99,10 +99,26 @@ def _zh_number(text: str) -> int | None:
     return None
 
 
+ORDINALS = (
+    r"(?:(?:twenty|thirty)[- ])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
+    r"tenth|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth"
+)
+# "on" says when only before a day ("on Monday", "on the 14th", "on the first of April"), so
+# that "put it on the board on Monday" keeps "on the board" in its task.
+ON_A_DAY = (
+    r"on\s+(?:(?:next|this|the)\s+)?(?:\d{1,2}(?:st|nd|rd|th)?|"
+    + "|".join([*WEEKDAYS_EN, *MONTH_NAMES, ORDINALS])
+    + r")\b"
+)
 # Words at the end of a task that say when it is due.
 DUE = re.compile(
-    r"\s+(?P<due>(?:by|before|until|on|no later than)\s+.+|(?:next|this)\s+\w+(?:\s+\w+)?|"
-    r"tomorrow|tonight|today|end of (?:the )?(?:day|week|month))$",
+    r"\s+(?:for\s+)?(?P<due>(?:by|before|until|no later than)\s+.+|"
+    + ON_A_DAY
+    + r".*|"
+    r"(?:next|this)\s+(?:week(?:end)?|month|year|morning|afternoon|evening|"
+    + "|".join(WEEKDAYS_EN)
+    + r")(?:\s+(?:morning|afternoon|evening))?|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|"
+    r"tonight|today|end of (?:the )?(?:day|week|month))$",
     re.I,
 )
 DUE_ZH = re.compile(
@@ -170,12 +186,13 @@ def _nearest_year(reference: date, month: int, day: int) -> date | None:
 
 
 def _relative_en(text: str, reference: date) -> date | None:
-    if re.search(r"\b(today|tonight|eod|end of (the )?day)\b", text):
+    today = r"\b(today|tonight|eod|end of (the )?day|this (morning|afternoon|evening))\b"
+    if re.search(today, text):
         return reference
+    if "day after tomorrow" in text:  # before "tomorrow", which it contains
+        return reference + timedelta(days=2)
     if re.search(r"\btomorrow\b", text):
         return reference + timedelta(days=1)
-    if "day after tomorrow" in text:
-        return reference + timedelta(days=2)
     weekday = re.search(r"\b(next|this|coming)?\s*(" + "|".join(WEEKDAYS_EN) + r")\b", text)
     if weekday:
         target = WEEKDAYS_EN[weekday.group(2)]
