@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from worker.analysis.parsers.dates import resolve_date, split_due
 from worker.analysis.questions import Line
 
-VERSION = "extract-v2"  # stored as the model id of its StageRuns
+VERSION = "extract-v3"  # stored as the model id of its StageRuns
 NAME = r"(?P<name>[A-Z][a-z]{1,20})"
 END = r"(?P<task>[^.?!;]{3,160})"
 ADDRESSED = re.compile(
