@@ -112,9 +112,7 @@ ON_A_DAY = (
 )
 # Words at the end of a task that say when it is due.
 DUE = re.compile(
-    r"\s+(?:for\s+)?(?P<due>(?:by|before|until|no later than)\s+.+|"
-    + ON_A_DAY
-    + r".*|"
+    r"\s+(?:for\s+)?(?P<due>(?:by|before|until|no later than)\s+.+|" + ON_A_DAY + r".*|"
     r"(?:next|this)\s+(?:week(?:end)?|month|year|morning|afternoon|evening|"
     + "|".join(WEEKDAYS_EN)
     + r")(?:\s+(?:morning|afternoon|evening))?|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|"
