@@ -145,6 +145,31 @@ def test_who_answers_is_read_from_the_conversation(
     assert _items(*lines) == expected
 
 
+@pytest.mark.parametrize(
+    ("second_line", "expected"),
+    [
+        (  # one sentence cut where the diarizer's turn changed: one request again
+            Line(7.6, 9.3, "SPEAKER_01", "shelves on Tuesday."),
+            [("Paulo", "put up the shelves", "2026-12-01")],
+        ),
+        (  # a new sentence (capital letter) is not the cut one's end
+            Line(7.6, 9.3, "SPEAKER_01", "Shelves arrive on Tuesday."),
+            [("Paulo", "put up the", None)],
+        ),
+        (  # nor is a line said long after
+            Line(12.0, 14.0, "SPEAKER_01", "shelves on Tuesday."),
+            [("Paulo", "put up the", None)],
+        ),
+    ],
+)
+def test_a_sentence_cut_between_two_lines_is_read_whole(
+    second_line: Line, expected: list[tuple[str, str, str | None]]
+) -> None:
+    said = [Line(5.7, 7.5, "SPEAKER_00", "Paulo, please put up the"), second_line]
+    found = action_items(said, NAMES, WEDNESDAY)
+    assert [(i["owner"], i["task"], i["due"]) for i in found] == expected
+
+
 def test_an_answer_long_after_the_question_is_the_speakers_own() -> None:
     said = [
         Line(0.0, 3.0, "SPEAKER_00", "Ruth, what about the letters?"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -60,6 +61,8 @@ SAME_TASK = 60.0  # rapidfuzz token set ratio
 ANSWER_S = 15.0  # an answer or a thank-you follows the line it belongs to within this gap
 CALLED = re.compile(r"(?:^|[.!?]\s+)" + NAME + r",\s")  # "Ruth, what about the letters?"
 THANKED = re.compile(r"^\W*(?:[Tt]hanks|[Tt]hank you)[,.!]?\s+" + NAME + r"\b")
+SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")
+CUT_GAP_S = 1.5  # a sentence cut between two lines goes on within this gap
 # A commitment whose task only points back at what was just asked ("I can do that", "I'll book
 # it"): it confirms the item before it rather than being a task of its own.
 POINTS_BACK = re.compile(r"^(?:\w+\s+){1,2}(?:it|that|this|them|those|one)$", re.I)
@@ -76,6 +79,31 @@ def _item(owner: str, task: str, line: Line, recorded_on: date, how: str) -> dic
         "speaker": line.speaker,
         "how": how,
     }
+
+
+def rejoined(lines: Sequence[Line]) -> list[Line]:
+    """Lines with one sentence cut between them made one again: Whisper's sentence is split where
+    the diarizer's turn changes, and "Paulo, please put up the" / "shelves on Tuesday." is one
+    request. A cut is a line with no end punctuation followed at once by one in lower case."""
+    joined: list[Line] = []
+    for line in lines:
+        before = joined[-1] if joined else None
+        if (
+            before is not None
+            and not before.text.rstrip().endswith(SENTENCE_ENDS)
+            and line.text.lstrip()[:1].islower()
+            and line.start_s - before.end_s <= CUT_GAP_S
+        ):
+            joined[-1] = replace(
+                before,
+                end_s=line.end_s,
+                text=f"{before.text.rstrip()} {line.text.lstrip()}",
+                unsure=before.unsure or line.unsure,
+                unsure_words=before.unsure_words + line.unsure_words,
+            )
+        else:
+            joined.append(line)
+    return joined
 
 
 def _named(pattern: re.Pattern[str], text: str) -> str | None:
@@ -131,6 +159,7 @@ def action_items(
     """Items in the order they were said. A commitment ("I will …") that answers a request for
     the same task, or only points back at it ("I can do that"), keeps the request's owner, time
     and due date; a commitment answering a question put by name is that person's."""
+    lines = rejoined(lines)
     found = [
         item
         for index, line in enumerate(lines)
