@@ -50,10 +50,10 @@ def _env(data: Path) -> dict[str, str]:
     return env
 
 
-def _eval(folder: Path, data: Path) -> dict:
+def _eval(folder: Path, data: Path, options: list[str] | None = None) -> dict:
     started = time.perf_counter()
     result = subprocess.run(
-        [str(BIN / "tingshuo"), "eval", "analysis", str(folder), "--json"],
+        [str(BIN / "tingshuo"), "eval", "analysis", str(folder), "--json", *(options or [])],
         env=_env(data),
         capture_output=True,
         text=True,
@@ -149,6 +149,11 @@ def main() -> int:
         help="summary and action items asked of the text model (JSON-schema constrained) "
         "instead of chosen from the transcript",
     )
+    parser.add_argument(
+        "--with-people",
+        action="store_true",
+        help="give each meeting its people's names at upload (as a user would)",
+    )
     parser.add_argument("--skip-hour", action="store_true", help="no hour-of-transcript timing")
     args = parser.parse_args()
     TEXT_MODEL, ASK_MODEL = args.text_model, args.ask_model
@@ -174,7 +179,8 @@ def main() -> int:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(f"text model: {TEXT_MODEL.name}; summary and action items asked of it: {ASK_MODEL}")
-    report = _eval(meetings, work / "meetings-data")
+    print(f"people's names given at upload: {args.with_people}")
+    report = _eval(meetings, work / "meetings-data", ["--with-people"] if args.with_people else [])
     print("labelled meetings:", json.dumps(report["overall"]), f"wall {report['wall_s']} s")
     for row in report["files"]:
         print(f"  {row['file']}: {json.dumps(row['action_items'])} dues {row['due_dates']}")

@@ -18,7 +18,7 @@ from models.audit import Subject, audit
 from models.base import utcnow
 from models.db import session_scope
 from models.errors import RejectedUpload, RunRefused
-from models.intake import RecordingMeta, accept_stream
+from models.intake import RecordingMeta, accept_stream, people_named
 from models.lifecycle import delete_recording
 from models.people import DirectoryError, normalise_language
 from models.runs import current_run, rerun, rerun_analysis, start_current_run
@@ -172,12 +172,14 @@ def correct_and_rerun(
     language: str | None,
     reference_text: str | None,
     expected_speakers: int | None,
+    people: str | None = None,
 ) -> str:
     """Set what the machine should have known (language, reference text, number of
-    speakers) and run the recording again with it."""
+    speakers, the people heard; ``people`` None leaves them) and run the recording again."""
     try:
         code = normalise_language(language)
-    except DirectoryError as exc:
+        names = None if people is None else people_named(people)
+    except (DirectoryError, RejectedUpload) as exc:
         return str(exc)
     with session_scope() as session:
         recording = _changeable(session, viewer, recording_id, "correct settings and run again")
@@ -189,6 +191,8 @@ def correct_and_rerun(
         if recording.kind == "lesson":
             recording.reference_text = (reference_text or "").strip() or None
         recording.expected_speakers = expected_speakers or None
+        if names is not None:
+            recording.people = names or None
     return retry(viewer, recording_id)
 
 

@@ -47,9 +47,20 @@ def draw_rerun_settings(viewer: Viewer, detail: dict[str, Any]) -> None:
             20,
             int(detail.get("expected_speakers") or 0),
         )
+        people = st.text_input(
+            "People heard (names, comma-separated)",
+            value=", ".join(detail.get("people") or []),
+            max_chars=2000,
+            help="The transcript is told these names so that it spells them.",
+        )
         if st.form_submit_button("Save and run again"):
             said = correct_and_rerun(
-                viewer, detail["id"], language or None, reference, int(speakers) or None
+                viewer,
+                detail["id"],
+                language or None,
+                reference,
+                int(speakers) or None,
+                people=people,
             )
             st.session_state["recording-said"] = said
             st.rerun()

@@ -10,6 +10,7 @@ import os
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,9 @@ from models.tables import LANES, RECORDING_KINDS, Recording
 
 CHUNK = 1024 * 1024
 MAX_NAME_LENGTH = 255
+# Whisper's prompt holds at most about 220 tokens; names beyond these would crowd it.
+MAX_PEOPLE = 30
+MAX_PERSON_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class RecordingMeta:
     language: str | None = None
     reference_text: str | None = None
     expected_speakers: int | None = None
+    # Names of the people heard ("Kate, Omar"): the transcript is asked to spell them.
+    people: tuple[str, ...] = ()
     lane: str = "interactive"
     watch_folder_id: int | None = None
     source_path: str | None = None
@@ -91,6 +97,23 @@ def safe_display_name(name: str) -> str:
     return (cleaned or "unnamed")[:MAX_NAME_LENGTH]
 
 
+def people_named(given: Sequence[str] | str) -> list[str]:
+    """The names an uploader gave, cleaned: split on commas, semicolons and new lines, each
+    without control characters, once each, in the order given."""
+    items = [given] if isinstance(given, str) else list(given)
+    pieces = [piece for item in items for piece in re.split(r"[,;，、；\n]", item)]
+    names: list[str] = []
+    for piece in pieces:
+        name = " ".join("".join(c for c in piece if unicodedata.category(c)[0] != "C").split())
+        if name and name not in names:
+            names.append(name)
+    if len(names) > MAX_PEOPLE:
+        raise RejectedUpload(f"name at most {MAX_PEOPLE} people, not {len(names)}")
+    if any(len(name) > MAX_PERSON_LENGTH for name in names):
+        raise RejectedUpload(f"a person's name is at most {MAX_PERSON_LENGTH} characters")
+    return names
+
+
 def _human(size: int) -> str:
     value = float(size)
     for unit in ("bytes", "KB", "MB", "GB"):
@@ -110,6 +133,7 @@ def accept_stream(
         raise RejectedUpload(f"lane must be one of {', '.join(LANES)}")
     if meta.expected_speakers is not None and not 1 <= meta.expected_speakers <= 20:
         raise RejectedUpload("the expected speaker count must be between 1 and 20")
+    people_named(meta.people)  # refused before a byte is stored
     _check_consent(meta)
     settings.ensure_dirs()
     folder = incoming_dir(settings)
@@ -188,6 +212,7 @@ def _register(
         language=language,
         reference_text=(meta.reference_text or "").strip() or None,
         expected_speakers=meta.expected_speakers,
+        people=people_named(meta.people) or None,
         lane=meta.lane,
         watch_folder_id=meta.watch_folder_id,
         source_path=meta.source_path,

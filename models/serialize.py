@@ -34,6 +34,7 @@ def recording_as_dict(recording: Recording) -> dict[str, Any]:
         "language": recording.language,
         "reference_text": recording.reference_text,
         "expected_speakers": recording.expected_speakers,
+        "people": list(recording.people or []),
         "uploaded_by": recording.uploaded_by,
         "created_at": _time(recording.created_at),
         "finished_at": _time(recording.finished_at),

@@ -71,6 +71,9 @@ class Recording(Base):
     )
     reference_text: Mapped[str | None] = mapped_column(Text)
     expected_speakers: Mapped[int | None] = mapped_column(Integer)
+    # Names of the people heard, as the uploader gave them: Whisper is told them so that it
+    # spells them (see worker/stages/transcribe.py); never taken as who spoke.
+    people: Mapped[list[Any] | None] = mapped_column(JSON)
     lane: Mapped[str] = mapped_column(
         String(16), default="interactive", server_default="interactive"
     )

@@ -50,7 +50,8 @@ def make(meeting: dict, out: Path) -> None:
             clock += len(audio) / RATE + PAUSE_S
     sf.write(str(out / f"{meeting['name']}.wav"), np.concatenate(pieces), RATE, subtype="PCM_16")
     (out / f"{meeting['name']}.rttm").write_text("\n".join(rttm) + "\n")
-    labels = {"language": meeting["language"], **meeting["labels"]}
+    people = list(meeting["voices"])  # for `tingshuo eval analysis --with-people`
+    labels = {"language": meeting["language"], "people": people, **meeting["labels"]}
     (out / f"{meeting['name']}.json").write_text(json.dumps(labels, ensure_ascii=False, indent=2))
 
 

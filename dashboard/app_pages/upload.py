@@ -46,6 +46,13 @@ with st.form("upload", clear_on_submit=True):
     files = st.file_uploader("Audio or video files", accept_multiple_files=True)
     language = st.selectbox("Language", ["auto", "en", "zh"], help="A hint for transcription")
     speakers = st.number_input("Expected number of speakers (0: unknown)", 0, 20, 0)
+    people = st.text_input(
+        "People heard (names, comma-separated)",
+        max_chars=2000,
+        placeholder="Kate, Omar, 王老师",
+        help="The transcript is told these names so that it spells them. Who spoke is still "
+        "found from the voices.",
+    )
     st.caption("Consent (some classes require it): who was told they were being recorded, how.")
     consent_who = st.text_input(
         "Who was informed", max_chars=500, placeholder="the class and parents"
@@ -61,6 +68,7 @@ if submitted:
         form,
         language=None if language == "auto" else language,
         expected_speakers=int(speakers) or None,
+        people=(people,),
         consent_who=consent_who or None,
         consent_how=consent_how or None,
         consent_at=consent_moment(consent_on),

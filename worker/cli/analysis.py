@@ -162,6 +162,12 @@ def eval_analysis(
     folder: Annotated[Path, typer.Argument(help="audio files, each with NAME.json labels")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     timeout: Annotated[float, typer.Option(help="seconds to wait for processing")] = 3600.0,
+    with_people: Annotated[
+        bool,
+        typer.Option(
+            "--with-people", help="give each recording the names in its label's `people` list"
+        ),
+    ] = False,
 ) -> None:
     """Action items (owner + task: precision, recall, F1), due dates, unsupported and echoed
     records, topic coverage, items found in meetings that have none. Each file is processed
@@ -184,7 +190,10 @@ def eval_analysis(
     settings = get_settings()
     files: dict[int, dict[str, object]] = {}
     for audio, labels in labelled:
-        meta = RecordingMeta(kind="meeting", language=labels.get("language"), uploaded_by="eval")
+        people = tuple(labels.get("people", [])) if with_people else ()
+        meta = RecordingMeta(
+            kind="meeting", language=labels.get("language"), uploaded_by="eval", people=people
+        )
         intake = accept_path(audio, settings, meta)
         if intake.awaits_first_run:
             start_current_run(intake.recording_id)

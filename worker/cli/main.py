@@ -91,6 +91,9 @@ def process(
     kind: Annotated[str, typer.Option(help="meeting or lesson")] = "meeting",
     language: Annotated[str, typer.Option(help="language hint, e.g. en or zh")] = "",
     reference: Annotated[str, typer.Option(help="lessons: the text the student read aloud")] = "",
+    people: Annotated[
+        str, typer.Option(help="names of the people heard, comma-separated: spelled as given")
+    ] = "",
     wait: Annotated[bool, typer.Option("--wait", help="wait and show progress")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print stored results as JSON")] = False,
     show_unsupported: ShowUnsupported = False,
@@ -112,6 +115,7 @@ def process(
                 language=language or None,
                 uploaded_by=os.environ.get("USER") or "cli",
                 reference_text=reference or None,
+                people=(people,),
             )
             intake = accept_path(path, settings, meta)
         except RejectedUpload as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ ENGINE_NAME = "faster-whisper"
 # Whisper writes Mandarin in traditional characters about as often as simplified; this prompt
 # nudges it towards simplified, and zhconv converts whatever is left.
 SIMPLIFIED_CHINESE_PROMPT = "以下是普通话的句子。"
+NAMES_ECHO_FROM = 3  # names given: from this many, their whole list said back is an echo
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,20 @@ class WhisperEngine:
         _, _, probabilities = self.model.detect_language(audio)
         return [(str(code), float(p)) for code, p in probabilities]
 
-    def words(self, samples: np.ndarray, language: str) -> tuple[list[HeardWord], str]:
+    def words(
+        self, samples: np.ndarray, language: str, names: Sequence[str] = ()
+    ) -> tuple[list[HeardWord], str]:
         """Every word Whisper hears in the audio with its times, and the raw answer; longer
-        audio is read in faster-whisper's own 30 s windows.
+        audio is read in faster-whisper's own 30 s windows. ``names``: people to be heard, given
+        to Whisper as hot words so that it spells them (an echo of their list is not speech).
 
         For a task's clips read together: each word is then given to the clip (and so the
         speaker) its time falls in, as WhisperX does with diarization."""
         prompt = SIMPLIFIED_CHINESE_PROMPT if language == "zh" else None
+        hotwords = ", ".join(names) or None
+        # Whisper may say the whole list back where it hears nothing it can read; one or two
+        # names said in order are too likely to be real speech to be taken out.
+        names_echo = hotwords if len(names) >= NAMES_ECHO_FROM else None
         segments, info = self.model.transcribe(
             np.ascontiguousarray(samples, dtype=np.float32),
             language=language,
@@ -85,13 +94,20 @@ class WhisperEngine:
             initial_prompt=prompt,
             condition_on_previous_text=False,
             word_timestamps=True,
+            hotwords=hotwords,
         )
         words: list[HeardWord] = []
         raw: list[dict[str, Any]] = []
         for number, seg in enumerate(segments):
             confidence = float(np.exp(seg.avg_logprob))
             seg_words = list(seg.words or [])
-            echoed = echoed_pieces([w.word for w in seg_words], prompt)
+            pieces = [w.word for w in seg_words]
+            echoed = [
+                of_prompt or of_names
+                for of_prompt, of_names in zip(
+                    echoed_pieces(pieces, prompt), echoed_pieces(pieces, names_echo), strict=True
+                )
+            ]
             said = [
                 HeardWord(w.word, w.start, w.end, confidence, number, float(w.probability))
                 for w, echo in zip(seg_words, echoed, strict=True)
@@ -104,7 +120,9 @@ class WhisperEngine:
                     "words": [[w.text, round(w.start_s, 3), round(w.end_s, 3)] for w in said],
                 }
             )
-        payload = {"language": info.language, "segments": raw}
+        payload: dict[str, Any] = {"language": info.language, "segments": raw}
+        if hotwords:
+            payload["names"] = hotwords
         return words, json.dumps(payload, ensure_ascii=False)
 
     def transcribe(self, samples: np.ndarray, language: str | None = None) -> WhisperResult:

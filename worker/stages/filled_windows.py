@@ -21,6 +21,8 @@ WINDOW_S = 30.0
 # Clips further apart than this are not read as one window (the silence between them would take
 # room in the window, and Whisper is apt to invent words in long silence).
 MAX_GAP_S = 2.0
+# A clip this long that came back with no word at all is looked at again (see unheard_clips).
+UNHEARD_MIN_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,15 @@ def segments_of_clips(
                     )
                 )
     return segments
+
+
+def unheard_clips(
+    clips: Sequence[PlannedClip], words: Sequence[HeardWord], min_s: float = UNHEARD_MIN_S
+) -> list[PlannedClip]:
+    """Clips of at least ``min_s`` with no word heard in them (times in the recording): speech
+    the reading skipped, or a clip with nothing to read (a cough, a laugh)."""
+    heard = {_clip_at(clips, (w.start_s + w.end_s) / 2).index for w in words if w.text.strip()}
+    return [c for c in clips if c.end_s - c.start_s >= min_s and c.index not in heard]
 
 
 def _unsure_words(

@@ -1,0 +1,182 @@
+"""Names of the people heard, given at upload: kept clean, told to Whisper so that it spells
+them, and never at the cost of speech (table-driven where it can be)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from models.db import session_scope
+from models.intake import RecordingMeta, accept_path, accept_stream, people_named
+from models.records import PlannedClip
+from models.settings import get_settings
+from models.tables import Recording
+from tests.conftest import DATA, LIBRISPEECH, cli_json, tingshuo_env
+from tests.dashboard_fixtures import Org, org, page
+from worker.engines.whisper import HeardWord
+from worker.errors import RejectedUpload
+from worker.stages.filled_windows import unheard_clips
+
+__all__ = ["org"]  # the dashboard fixture, used by the page tests below
+
+SKIPPED_WITH_NAMES = DATA / "people" / "release-checklist.wav"
+LAUNCH_REVIEW = DATA / "meetings" / "launch-review.wav"
+HOSTILE_NAME = "<script>alert(1)</script> **Kate**"
+
+
+@pytest.mark.parametrize(
+    ("given", "names"),
+    [
+        ("Kate, Omar", ["Kate", "Omar"]),
+        ("Kate;Omar\nNina", ["Kate", "Omar", "Nina"]),
+        ("王老师、小李，小王", ["王老师", "小李", "小王"]),
+        ("  Kate  ,, Kate , ", ["Kate"]),
+        ("Mary  Ann\x07", ["Mary Ann"]),
+        ("", []),
+        (("Kate, Omar", "Nina"), ["Kate", "Omar", "Nina"]),
+    ],
+)
+def test_the_names_given_are_cleaned(given: str | tuple[str, ...], names: list[str]) -> None:
+    assert people_named(given) == names
+
+
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [(", ".join(f"Person{n}" for n in range(31)), "at most 30 people"), ("x" * 61, "60")],
+)
+def test_too_many_or_too_long_names_are_refused(given: str, reason: str) -> None:
+    with pytest.raises(RejectedUpload, match=reason):
+        people_named(given)
+
+
+def test_an_upload_keeps_its_people_and_a_refused_one_stores_nothing(embedded_db: Path) -> None:
+    intake = accept_path(LIBRISPEECH, get_settings(), RecordingMeta(people=("Kate, Omar",)))
+    with pytest.raises(RejectedUpload):
+        accept_stream(
+            io.BytesIO(b"other bytes"), "b.wav", get_settings(), RecordingMeta(people=("x" * 61,))
+        )
+    with session_scope() as session:
+        recording = session.get(Recording, intake.recording_id)
+        assert recording is not None and recording.people == ["Kate", "Omar"]
+        assert session.query(Recording).count() == 1
+    assert not list(get_settings().files_dir.rglob("*.part"))
+
+
+def _word(text: str, start: float, end: float) -> HeardWord:
+    return HeardWord(text, start, end, 0.9, 0)
+
+
+CLIPS = [
+    PlannedClip(0, 0.0, 3.0, "A"),
+    PlannedClip(1, 3.5, 5.5, "B"),
+    PlannedClip(2, 6.0, 9.0, "A"),
+]
+
+
+@pytest.mark.parametrize(
+    ("words", "unheard"),
+    [
+        ([_word(" Yes", 0.5, 0.9), _word(" sure", 3.8, 4.2), _word(" go", 6.5, 7.0)], []),
+        ([_word(" Yes", 0.5, 0.9), _word(" go", 6.5, 7.0)], [1]),  # the middle clip skipped
+        ([_word(" Yes", 0.5, 0.9)], [1, 2]),  # from the middle to the end
+        ([_word(" Yes", 0.5, 0.9), _word(" ", 4.0, 4.2), _word(" go", 6.5, 7.0)], [1]),
+        ([], [0, 1, 2]),
+    ],
+)
+def test_clips_left_unheard(words: list[HeardWord], unheard: list[int]) -> None:
+    assert [c.index for c in unheard_clips(CLIPS, words)] == unheard
+
+
+def test_a_short_clip_with_no_word_is_not_speech_lost() -> None:
+    clips = [PlannedClip(0, 0.0, 3.0, "A"), PlannedClip(1, 3.2, 3.9, "B")]
+    assert unheard_clips(clips, [_word(" Yes", 0.5, 0.9)]) == []
+
+
+def test_whisper_told_one_name_keeps_it_where_it_is_said(whisper_dir: Path) -> None:
+    """One or two names said in order are speech: only a list of three or more said back whole
+    is taken for an echo of the names."""
+    from models.settings import Settings
+    from worker.engines.whisper import WhisperEngine
+
+    whisper = WhisperEngine(Settings(whisper_model=str(whisper_dir)))
+    samples, _ = sf.read(str(LAUNCH_REVIEW), dtype="float32")
+    words, raw = whisper.words(samples[: 16000 * 6], "en", ["Wei"])
+    assert "Wei" in "".join(w.text for w in words)
+    assert json.loads(raw)["names"] == "Wei"
+
+
+@pytest.mark.slow
+def test_names_given_at_upload_are_spelled_and_no_speech_is_lost(
+    tmp_path: Path, whisper_dir: Path, small_gguf: Path
+) -> None:
+    """On this meeting Whisper base, told the four names, skipped from the fifth line to the
+    last: the reading without names is kept, and the one with names stays in the raw answer."""
+    env = tingshuo_env(
+        TINGSHUO_DATA_DIR=str(tmp_path / "data"),
+        TINGSHUO_WHISPER_MODEL=str(whisper_dir),
+        TINGSHUO_LLM_GGUF=str(small_gguf),
+    )
+    [meeting] = cli_json(
+        "process",
+        str(SKIPPED_WITH_NAMES),
+        "--people",
+        "Tom, Yuki, Ben, Clara",
+        "--wait",
+        "--json",
+        env=env,
+        timeout=600,
+    )
+    assert meeting["status"] == "done", meeting["error"]
+    assert meeting["people"] == ["Tom", "Yuki", "Ben", "Clara"]
+    text = meeting["text"].lower()
+    for said in ("german translations", "screenshots", "privacy policy", "release on monday"):
+        assert said in text, text
+    with sqlite3.connect(tmp_path / "data" / "tingshuo.db") as db:
+        answers = [
+            json.loads(raw)
+            for (raw,) in db.execute("SELECT raw_output FROM stage_runs WHERE stage='transcribe'")
+        ]
+    assert answers and all(
+        a.get("names") == "Tom, Yuki, Ben, Clara"
+        or a.get("first_read_with_names", {}).get("names") == "Tom, Yuki, Ben, Clara"
+        for a in answers
+    ), "every reading told the names, and a reading set aside is kept raw"
+
+
+def test_the_upload_page_asks_for_the_people_heard(org: Org) -> None:
+    labels = [box.label for box in page("upload.py", org, "alice").text_input]
+    assert "People heard (names, comma-separated)" in labels
+
+
+def test_people_are_stored_as_typed_and_corrected_only_by_who_may(org: Org) -> None:
+    """A hostile name is kept as text (the page gives it back in a text box, never as
+    Markdown); the names are changed with the other settings, by the owner only."""
+    from dashboard.actions import correct_and_rerun, upload
+    from models.access import load_viewer
+
+    with session_scope() as session:
+        alice, bob = (load_viewer(session, org.users[u]) for u in ("alice", "bob"))
+    assert alice and bob
+    meta = RecordingMeta(kind="meeting", people=(HOSTILE_NAME,))
+    outcome = upload(alice, io.BytesIO(LIBRISPEECH.read_bytes()), "talk.wav", meta)
+    assert outcome.recording_id is not None, outcome.message
+    with session_scope() as session:
+        stored = session.get(Recording, outcome.recording_id)
+        assert stored is not None and stored.people == [HOSTILE_NAME]
+        stored.status = "done"
+    shown = page("recording.py", org, "alice", id=str(outcome.recording_id))
+    [box] = [b for b in shown.text_input if b.label.startswith("People heard")]
+    assert box.value == HOSTILE_NAME
+    assert correct_and_rerun(bob, outcome.recording_id, None, None, None, "Eve") == "not found"
+    too_long = correct_and_rerun(alice, outcome.recording_id, None, None, None, "x" * 61)
+    assert "60 characters" in too_long
+    said = correct_and_rerun(alice, outcome.recording_id, None, None, None, "Kate, Omar")
+    assert said == "queued again"
+    with session_scope() as session:
+        stored = session.get(Recording, outcome.recording_id)
+        assert stored is not None and stored.people == ["Kate", "Omar"]
