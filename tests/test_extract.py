@@ -133,6 +133,29 @@ def test_requests_and_commitments(
             [("SPEAKER_01", "I will fix this bug.")],
             [("Speaker 2", "fix this bug", None)],
         ),
+        (  # one line holding a request, its answer and the next request: read in order
+            [
+                (
+                    "SPEAKER_00",
+                    "Kevin, could you book the hall? Sure, I'll book it tomorrow morning. "
+                    "Amira, can you send the invitations by Wednesday?",
+                )
+            ],
+            [
+                ("Kevin", "book the hall", "2026-11-26"),
+                ("Amira", "send the invitations", "2026-12-02"),
+            ],
+        ),
+        (  # the line before ends with a commitment, not with a call: nobody was asked
+            [
+                ("SPEAKER_00", "Chen, what about the servers? I'll move the tests on Thursday."),
+                ("SPEAKER_01", "I am going to write the documentation."),
+            ],
+            [
+                ("Wei", "move the tests", "2026-11-26"),
+                ("Speaker 2", "write the documentation", None),
+            ],
+        ),
         (  # thanks after no commitment names nobody's task
             [("SPEAKER_01", "The new coffee machine is good."), ("SPEAKER_00", "Thanks, Sam.")],
             [],

@@ -13,14 +13,14 @@ import soundfile as sf
 
 from models.db import session_scope
 from models.intake import RecordingMeta, accept_path, accept_stream, people_named
-from models.records import PlannedClip
+from models.records import PlannedClip, TimeSpan
 from models.settings import get_settings
 from models.tables import Recording
 from tests.conftest import DATA, LIBRISPEECH, cli_json, tingshuo_env
 from tests.dashboard_fixtures import Org, org, page
 from worker.engines.whisper import HeardWord
 from worker.errors import RejectedUpload
-from worker.stages.filled_windows import unheard_clips
+from worker.stages.filled_windows import clips_holding, unheard_speech, with_clips_read_again
 
 __all__ = ["org"]  # the dashboard fixture, used by the page tests below
 
@@ -74,27 +74,77 @@ def _word(text: str, start: float, end: float) -> HeardWord:
 CLIPS = [
     PlannedClip(0, 0.0, 3.0, "A"),
     PlannedClip(1, 3.5, 5.5, "B"),
-    PlannedClip(2, 6.0, 9.0, "A"),
+    PlannedClip(2, 6.0, 12.0, "A"),
 ]
+SPEECH = [TimeSpan(0.2, 2.8), TimeSpan(3.6, 5.4), TimeSpan(6.1, 11.8)]
 
 
 @pytest.mark.parametrize(
-    ("words", "unheard"),
+    ("words", "unheard", "clips"),
     [
-        ([_word(" Yes", 0.5, 0.9), _word(" sure", 3.8, 4.2), _word(" go", 6.5, 7.0)], []),
-        ([_word(" Yes", 0.5, 0.9), _word(" go", 6.5, 7.0)], [1]),  # the middle clip skipped
-        ([_word(" Yes", 0.5, 0.9)], [1, 2]),  # from the middle to the end
-        ([_word(" Yes", 0.5, 0.9), _word(" ", 4.0, 4.2), _word(" go", 6.5, 7.0)], [1]),
-        ([], [0, 1, 2]),
+        (  # every stretch of speech heard
+            [
+                _word(" Yes", 0.3, 1.5),
+                _word(" sure", 1.5, 2.6),
+                _word(" fine", 3.7, 5.2),
+                *[_word(" go", t, t + 1.0) for t in (6.2, 7.2, 8.2, 9.2, 10.2)],
+                _word(" on", 11.0, 11.7),
+            ],
+            [],
+            [],
+        ),
+        (  # the middle clip skipped
+            [_word(" Yes", 0.3, 2.6), _word(" go", 6.2, 11.7)],
+            [(3.6, 5.4)],
+            [1],
+        ),
+        (  # a long clip heard only at its start: the rest was skipped (measured on a meeting)
+            [_word(" Yes", 0.3, 2.6), _word(" fine", 3.7, 5.2), _word(" go", 6.2, 7.0)],
+            [(7.3, 11.8)],
+            [2],
+        ),
+        (  # a pause shorter than 1.5 s inside heard speech is not speech lost
+            [
+                _word(" Yes", 0.3, 1.0),
+                _word(" sure", 2.2, 2.6),
+                _word(" fine", 3.7, 5.2),
+                _word(" go", 6.2, 11.7),
+            ],
+            [],
+            [],
+        ),
+        (
+            [_word(" Yes", 0.3, 2.6), _word(" ", 3.7, 5.2), _word(" go", 6.2, 11.7)],
+            [(3.6, 5.4)],
+            [1],
+        ),
     ],
 )
-def test_clips_left_unheard(words: list[HeardWord], unheard: list[int]) -> None:
-    assert [c.index for c in unheard_clips(CLIPS, words)] == unheard
+def test_speech_left_unheard(
+    words: list[HeardWord], unheard: list[tuple[float, float]], clips: list[int]
+) -> None:
+    gaps = unheard_speech(CLIPS, SPEECH, words)
+    assert [(round(g.start_s, 2), round(g.end_s, 2)) for g in gaps] == unheard
+    assert [c.index for c in clips_holding(CLIPS, gaps)] == clips
 
 
-def test_a_short_clip_with_no_word_is_not_speech_lost() -> None:
-    clips = [PlannedClip(0, 0.0, 3.0, "A"), PlannedClip(1, 3.2, 3.9, "B")]
-    assert unheard_clips(clips, [_word(" Yes", 0.5, 0.9)]) == []
+def test_clips_read_again_take_their_words_from_the_second_reading() -> None:
+    first = [_word(" Yes", 0.5, 0.9), _word(" I did", 6.5, 7.0)]  # clip 1 skipped
+    second = [HeardWord(" sure", 3.8, 4.2, 0.8, 0), HeardWord(" thing", 4.3, 4.6, 0.8, 0)]
+    words = with_clips_read_again(CLIPS, first, [CLIPS[1]], second)
+    assert [w.text for w in words] == [" Yes", " sure", " thing", " I did"]
+    assert {w.segment for w in words[1:3]} == {1}, "the second reading's segments stay its own"
+    replaced = with_clips_read_again(CLIPS, first, [CLIPS[2]], [_word(" go", 6.4, 6.9)])
+    assert [w.text for w in replaced] == [" Yes", " go"]
+
+
+def test_speech_outside_the_tasks_clips_is_not_looked_at() -> None:
+    assert (
+        unheard_speech(
+            CLIPS[:1], [TimeSpan(0.2, 2.8), TimeSpan(20.0, 30.0)], [_word(" Yes", 0.3, 2.6)]
+        )
+        == []
+    )
 
 
 def test_whisper_told_one_name_keeps_it_where_it_is_said(whisper_dir: Path) -> None:
@@ -115,7 +165,7 @@ def test_names_given_at_upload_are_spelled_and_no_speech_is_lost(
     tmp_path: Path, whisper_dir: Path, small_gguf: Path
 ) -> None:
     """On this meeting Whisper base, told the four names, skipped from the fifth line to the
-    last: the reading without names is kept, and the one with names stays in the raw answer."""
+    last: those clips are read again without the names, and both answers are kept raw."""
     env = tingshuo_env(
         TINGSHUO_DATA_DIR=str(tmp_path / "data"),
         TINGSHUO_WHISPER_MODEL=str(whisper_dir),
@@ -141,11 +191,11 @@ def test_names_given_at_upload_are_spelled_and_no_speech_is_lost(
             json.loads(raw)
             for (raw,) in db.execute("SELECT raw_output FROM stage_runs WHERE stage='transcribe'")
         ]
-    assert answers and all(
-        a.get("names") == "Tom, Yuki, Ben, Clara"
-        or a.get("first_read_with_names", {}).get("names") == "Tom, Yuki, Ben, Clara"
-        for a in answers
-    ), "every reading told the names, and a reading set aside is kept raw"
+    assert answers and all(a["names"] == "Tom, Yuki, Ben, Clara" for a in answers)
+    read_again = [a["read_again_without_names"] for a in answers if "read_again_without_names" in a]
+    assert read_again and all(r["clips"] and r["segments"] for r in read_again), (
+        "the clips the reading with names skipped were read again, and that answer is kept"
+    )
 
 
 def test_the_upload_page_asks_for_the_people_heard(org: Org) -> None:

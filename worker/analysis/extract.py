@@ -59,7 +59,8 @@ SAME_TASK = 60.0  # rapidfuzz token set ratio
 # commitment thanked by name was that person's. The conversation says so even where the
 # diarizer merged two voices into one speaker.
 ANSWER_S = 15.0  # an answer or a thank-you follows the line it belongs to within this gap
-CALLED = re.compile(r"(?:^|[.!?]\s+)" + NAME + r",\s")  # "Ruth, what about the letters?"
+CALLED = re.compile(r"^\W*" + NAME + r",\s")  # a sentence calling someone: "Ruth, what about …?"
+SENTENCE = re.compile(r"(?<=[.!?。？！])\s*")
 THANKED = re.compile(r"^\W*(?:[Tt]hanks|[Tt]hank you)[,.!]?\s+" + NAME + r"\b")
 SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")
 CUT_GAP_S = 1.5  # a sentence cut between two lines goes on within this gap
@@ -106,40 +107,55 @@ def rejoined(lines: Sequence[Line]) -> list[Line]:
     return joined
 
 
-def _named(pattern: re.Pattern[str], text: str) -> str | None:
-    found = [m.group("name") for m in pattern.finditer(text) if m.group("name") not in NOT_NAMES]
-    return found[-1] if found else None
+def _last_sentence(text: str) -> str:
+    sentences = [s for s in SENTENCE.split(text) if s.strip()]
+    return sentences[-1] if sentences else ""
 
 
-def answerer(lines: Sequence[Line], index: int) -> str | None:
-    """The person whose answer line ``index`` is, by the conversation around it: called by name
-    in the line just before it, or thanked by name in the line just after."""
-    line = lines[index]
+def answerer(lines: Sequence[Line], index: int) -> tuple[str | None, str | None]:
+    """Whose answer line ``index`` is, by the conversation around it: the person called by name
+    in the last sentence of the line just before it (for the line's first commitment), and the
+    one thanked by name at the start of the line just after it (for its last)."""
+    line, called, thanked = lines[index], None, None
     if index > 0 and line.start_s - lines[index - 1].end_s <= ANSWER_S:
-        called = _named(CALLED, lines[index - 1].text)
-        if called:
-            return called
+        found = CALLED.match(_last_sentence(lines[index - 1].text))
+        called = found.group("name") if found and found.group("name") not in NOT_NAMES else None
     if index + 1 < len(lines) and lines[index + 1].start_s - line.end_s <= ANSWER_S:
-        return _named(THANKED, lines[index + 1].text)
-    return None
+        found = THANKED.match(lines[index + 1].text)
+        thanked = found.group("name") if found and found.group("name") not in NOT_NAMES else None
+    return called, thanked
 
 
 def _found(
-    line: Line, names: dict[str, str], recorded_on: date, answering: str | None
+    line: Line,
+    names: dict[str, str],
+    recorded_on: date,
+    answering: tuple[str | None, str | None] = (None, None),
 ) -> list[dict[str, Any]]:
-    speaker = answering or names.get(line.speaker or "", line.speaker or "the speaker")
-    items = []
+    """The line's items in the order they were said in it."""
+    speaker = names.get(line.speaker or "", line.speaker or "the speaker")
+    asked: list[tuple[int, dict[str, Any]]] = []
     for pattern, how in ((ADDRESSED, "asked"), (ADDRESSED_ZH, "asked"), (NAMED, "named")):
         for match in pattern.finditer(line.text):
             name = match.group("name")
             if name not in NOT_NAMES and not NOT_TASKS.match(match.group("task")):
-                items.append(_item(name, match.group("task"), line, recorded_on, how))
-    for pattern in (MINE, MINE_ZH):
-        for match in pattern.finditer(line.text):
-            if not NOT_TASKS.match(match.group("task")):
-                how = "answered" if answering else "committed"
-                items.append(_item(speaker, match.group("task"), line, recorded_on, how))
-    return items
+                asked.append(
+                    (match.start(), _item(name, match.group("task"), line, recorded_on, how))
+                )
+    mine = [
+        match
+        for pattern in (MINE, MINE_ZH)
+        for match in pattern.finditer(line.text)
+        if not NOT_TASKS.match(match.group("task"))
+    ]
+    mine.sort(key=lambda m: m.start())
+    called, thanked = answering
+    for number, match in enumerate(mine):
+        owner = (called if number == 0 else None) or (thanked if number == len(mine) - 1 else None)
+        how = "answered" if owner else "committed"
+        item = _item(owner or speaker, match.group("task"), line, recorded_on, how)
+        asked.append((match.start(), item))
+    return [item for _, item in sorted(asked, key=lambda pair: pair[0])]
 
 
 def _confirmed(item: dict[str, Any], kept: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -11,18 +11,21 @@ so to that clip's speaker (as WhisperX assigns words to diarized speakers).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from models.records import UNSURE_WORD_BELOW, PlannedClip, TranscribedSegment
+from models.records import UNSURE_WORD_BELOW, PlannedClip, TimeSpan, TranscribedSegment
 from worker.engines.whisper import HeardWord, to_simplified
 
 WINDOW_S = 30.0
 # Clips further apart than this are not read as one window (the silence between them would take
 # room in the window, and Whisper is apt to invent words in long silence).
 MAX_GAP_S = 2.0
-# A clip this long that came back with no word at all is looked at again (see unheard_clips).
-UNHEARD_MIN_S = 1.0
+# Detected speech this long with no word heard is looked at again (see unheard_speech); a
+# word's timestamps are not exact, so speech this close to a word counts as heard.
+UNHEARD_MIN_S = 1.5
+WORD_SLACK_S = 0.3
 
 
 @dataclass(frozen=True)
@@ -152,13 +155,55 @@ def segments_of_clips(
     return segments
 
 
-def unheard_clips(
-    clips: Sequence[PlannedClip], words: Sequence[HeardWord], min_s: float = UNHEARD_MIN_S
-) -> list[PlannedClip]:
-    """Clips of at least ``min_s`` with no word heard in them (times in the recording): speech
-    the reading skipped, or a clip with nothing to read (a cough, a laugh)."""
-    heard = {_clip_at(clips, (w.start_s + w.end_s) / 2).index for w in words if w.text.strip()}
-    return [c for c in clips if c.end_s - c.start_s >= min_s and c.index not in heard]
+def unheard_speech(
+    clips: Sequence[PlannedClip],
+    regions: Sequence[TimeSpan],
+    words: Sequence[HeardWord],
+    min_s: float = UNHEARD_MIN_S,
+) -> list[TimeSpan]:
+    """Stretches of detected speech inside the clips, at least ``min_s`` long, with no word heard
+    in or near them (times in the recording): speech a reading skipped, or a sound that is
+    not words (a laugh, a cough)."""
+    heard = sorted(
+        (w.start_s - WORD_SLACK_S, w.end_s + WORD_SLACK_S) for w in words if w.text.strip()
+    )
+    starts = [start for start, _ in heard]
+    gaps: list[TimeSpan] = []
+    for clip in clips:
+        for region in regions:
+            low, high = max(region.start_s, clip.start_s), min(region.end_s, clip.end_s)
+            if high - low < min_s:
+                continue
+            cursor = low
+            index = max(0, bisect_left(starts, low) - 3)  # a word starting just before may reach in
+            while index < len(heard) and heard[index][0] < high:
+                start, end = heard[index]
+                if start - cursor >= min_s:
+                    gaps.append(TimeSpan(cursor, start))
+                cursor = max(cursor, end)
+                index += 1
+            if high - cursor >= min_s:
+                gaps.append(TimeSpan(cursor, high))
+    return gaps
+
+
+def clips_holding(clips: Sequence[PlannedClip], spans: Sequence[TimeSpan]) -> list[PlannedClip]:
+    return [c for c in clips if any(s.start_s < c.end_s and c.start_s < s.end_s for s in spans)]
+
+
+def with_clips_read_again(
+    clips: Sequence[PlannedClip],
+    words: Sequence[HeardWord],
+    read_again: Sequence[PlannedClip],
+    words_again: Sequence[HeardWord],
+) -> list[HeardWord]:
+    """The words of a reading, those of the clips ``read_again`` taken from the second reading
+    instead (times in the recording; each reading's segments kept apart)."""
+    again = {c.index for c in read_again}
+    kept = [w for w in words if _clip_at(clips, (w.start_s + w.end_s) / 2).index not in again]
+    first_free = max((w.segment for w in kept), default=-1) + 1
+    moved = [replace(w, segment=w.segment + first_free) for w in words_again]
+    return sorted([*kept, *moved], key=lambda w: (w.start_s, w.end_s))
 
 
 def _unsure_words(

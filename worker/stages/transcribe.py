@@ -22,11 +22,13 @@ from worker.engines import select as engine_choice
 from worker.engines import whisper as whisper_engine
 from worker.engines.requests import Request
 from worker.engines.whisper import WhisperEngine
-from worker.stages.audio import read_audio
+from worker.stages.audio import read_audio, speech_regions
 from worker.stages.filled_windows import (
+    clips_holding,
     segments_of_clips,
     stretches_of,
-    unheard_clips,
+    unheard_speech,
+    with_clips_read_again,
     words_in_recording,
 )
 from worker.stages.runs import (
@@ -120,9 +122,9 @@ def _transcribe_together(
     """The task's clips read as plain faster-whisper reads a recording; words back to clips.
 
     Told the people's names, Whisper spells them ("Omar", not "Oh my"), but it may then skip
-    speech: in one measured meeting it jumped from the middle to the last line. A reading with
-    names that leaves a clip unheard is read again without them, and the second reading is
-    kept (the first stays in the raw answer)."""
+    speech: in measured meetings it jumped from the middle to the last line. The clips where a
+    reading with names left detected speech unheard are read again without them, and their
+    words taken from that second reading (kept in the raw answer too)."""
     settings = get_settings()
     language_code = (
         hint
@@ -130,6 +132,8 @@ def _transcribe_together(
             read_audio(settings, content_hash, clips[0].start_s, clips[0].end_s)
         )[0][0]
     )
+    with session_scope() as session:
+        regions = speech_regions(session, scope) if people else []
     stretches = stretches_of(clips)
     samples = np.concatenate(
         [read_audio(settings, content_hash, s.start_s, s.end_s) for s in stretches]
@@ -137,12 +141,25 @@ def _transcribe_together(
     with _whisper_run(scope, engine, clips[0].index, [c.index for c in clips]) as handle:
         heard, handle.raw_output = engine.words(samples, language_code, people)
         words = words_in_recording(stretches, heard)
-        if people and unheard_clips(clips, words):
-            with_names = json.loads(handle.raw_output)
-            heard, raw = engine.words(samples, language_code)
-            words = words_in_recording(stretches, heard)
+        unheard = clips_holding(clips, unheard_speech(clips, regions, words)) if people else []
+        if unheard:
+            again = stretches_of(unheard)
+            samples = np.concatenate(
+                [read_audio(settings, content_hash, s.start_s, s.end_s) for s in again]
+            )
+            heard_again, raw_again = engine.words(samples, language_code)
+            words = with_clips_read_again(
+                clips, words, unheard, words_in_recording(again, heard_again)
+            )
             handle.raw_output = json.dumps(
-                {**json.loads(raw), "first_read_with_names": with_names}, ensure_ascii=False
+                {
+                    **json.loads(handle.raw_output),
+                    "read_again_without_names": {
+                        "clips": [c.index for c in unheard],
+                        **json.loads(raw_again),
+                    },
+                },
+                ensure_ascii=False,
             )
     segments = segments_of_clips(clips, words, language_code)
     for clip in clips:
