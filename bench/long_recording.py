@@ -91,7 +91,9 @@ def word_error_rate(truth: str, heard: str) -> float:
     return float(jiwer.wer(" ".join(words_of(truth)), " ".join(words_of(heard)) or "<nothing>"))
 
 
-def run_pipeline(path: Path, kind: str, env: dict[str, str], timeout: float) -> dict[str, Any]:
+def run_pipeline(
+    path: Path, kind: str, env: dict[str, str], timeout: float, people: str = ""
+) -> dict[str, Any]:
     from worker.cli.processes import stop, worker_argv
 
     tingshuo = str(Path(sys.executable).parent / "tingshuo")
@@ -107,6 +109,8 @@ def run_pipeline(path: Path, kind: str, env: dict[str, str], timeout: float) -> 
     time.sleep(5)
     started = time.time()
     command = [tingshuo, "process", str(path), "--kind", kind, "--language", "en", "--wait"]
+    if people:
+        command += ["--people", people]
     done = subprocess.run(
         [*command, "--json", "--timeout", str(timeout)],
         env=env,
@@ -137,8 +141,10 @@ def _stage_times(env: dict[str, str], started: float) -> dict[str, Any]:
         " s.scalars(select(Segment).order_by(Segment.start_s)))\n"
         "    summary = [(x.status, x.supported, x.problems, x.summary, x.topics) for x in"
         " s.scalars(select(Summary))]\n"
+        "    again = sum('read_again_without_names' in (x.raw_output or '') for x in"
+        " s.scalars(select(StageRun).where(StageRun.stage == 'transcribe')))\n"
         "    print(json.dumps({'status': r.status, 'error': r.error, 'audio_s': r.duration_s,"
-        " 'runs': runs, 'transcript': said, 'summary': summary}))"
+        " 'runs': runs, 'transcript': said, 'summary': summary, 'read_again': again}))"
     )
     out = subprocess.run(
         [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
@@ -155,6 +161,8 @@ def _stage_times(env: dict[str, str], started: float) -> dict[str, Any]:
         "stage_s": by_stage,
         "transcript_complete_s": max(transcribed) - started if transcribed else None,
         "failed_runs": sum(status == "failed" for _, status, _, _ in found["runs"]),
+        # transcription tasks whose clips were partly read again without the names given
+        "read_again_without_names": found["read_again"],
         "transcript": found["transcript"],
         "summary": found["summary"],
     }
@@ -189,6 +197,9 @@ def main() -> int:
         "--clip-by-clip", action="store_true", help="TINGSHUO_WHISPER_FILL_WINDOWS=false"
     )
     parser.add_argument("--summary-model", help="a GGUF for the summary (model, not extractive)")
+    parser.add_argument(
+        "--people", default="", help="names given at upload, comma-separated (hot words)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -210,7 +221,8 @@ def main() -> int:
         "summary_model": args.summary_model,
     }
     kind = "lesson" if args.kind == "class" else "meeting"  # a class is a lesson: pronunciation
-    result.update(run_pipeline(recording, kind, env, timeout=6 * args.minutes * 60))
+    result["people"] = args.people
+    result.update(run_pipeline(recording, kind, env, 6 * args.minutes * 60, args.people))
     if not args.no_plain:
         from models.settings import Settings
 
