@@ -164,13 +164,17 @@ def unheard_speech(
     """Stretches of detected speech inside the clips, at least ``min_s`` long, with no word heard
     in or near them (times in the recording): speech a reading skipped, or a sound that is
     not words (a laugh, a cough)."""
+    if not clips:
+        return []
     heard = sorted(
         (w.start_s - WORD_SLACK_S, w.end_s + WORD_SLACK_S) for w in words if w.text.strip()
     )
     starts = [start for start, _ in heard]
+    first, last = min(c.start_s for c in clips), max(c.end_s for c in clips)
+    near = [r for r in regions if r.end_s > first and r.start_s < last]  # a task's few
     gaps: list[TimeSpan] = []
     for clip in clips:
-        for region in regions:
+        for region in near:
             low, high = max(region.start_s, clip.start_s), min(region.end_s, clip.end_s)
             if high - low < min_s:
                 continue
