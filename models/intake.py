@@ -11,7 +11,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -90,10 +90,14 @@ class Intake:
         return self.created and self.status == "queued"
 
 
+def _without_control(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+
+
 def safe_display_name(name: str) -> str:
     """The uploaded name reduced to something safe to show: base name, no control characters."""
     base = re.split(r"[\\/]", name or "")[-1]
-    cleaned = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    cleaned = _without_control(base).strip()
     return (cleaned or "unnamed")[:MAX_NAME_LENGTH]
 
 
@@ -104,7 +108,7 @@ def people_named(given: Sequence[str] | str) -> list[str]:
     pieces = [piece for item in items for piece in re.split(r"[,;，、；\n]", item)]
     names: list[str] = []
     for piece in pieces:
-        name = " ".join("".join(c for c in piece if unicodedata.category(c)[0] != "C").split())
+        name = " ".join(_without_control(piece).split())
         if name and name not in names:
             names.append(name)
     if len(names) > MAX_PEOPLE:
@@ -133,7 +137,7 @@ def accept_stream(
         raise RejectedUpload(f"lane must be one of {', '.join(LANES)}")
     if meta.expected_speakers is not None and not 1 <= meta.expected_speakers <= 20:
         raise RejectedUpload("the expected speaker count must be between 1 and 20")
-    people_named(meta.people)  # refused before a byte is stored
+    meta = replace(meta, people=tuple(people_named(meta.people)))  # refused before a byte is stored
     _check_consent(meta)
     settings.ensure_dirs()
     folder = incoming_dir(settings)
@@ -212,7 +216,7 @@ def _register(
         language=language,
         reference_text=(meta.reference_text or "").strip() or None,
         expected_speakers=meta.expected_speakers,
-        people=people_named(meta.people) or None,
+        people=list(meta.people) or None,
         lane=meta.lane,
         watch_folder_id=meta.watch_folder_id,
         source_path=meta.source_path,

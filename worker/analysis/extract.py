@@ -60,9 +60,9 @@ SAME_TASK = 60.0  # rapidfuzz token set ratio
 # diarizer merged two voices into one speaker.
 ANSWER_S = 15.0  # an answer or a thank-you follows the line it belongs to within this gap
 CALLED = re.compile(r"^\W*" + NAME + r",\s")  # a sentence calling someone: "Ruth, what about …?"
-SENTENCE = re.compile(r"(?<=[.!?。？！])\s*")
 THANKED = re.compile(r"^\W*(?:[Tt]hanks|[Tt]hank you)[,.!]?\s+" + NAME + r"\b")
-SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")
+SENTENCE_ENDS = ".?!。？！"
+SENTENCE = re.compile(f"(?<=[{re.escape(SENTENCE_ENDS)}])\\s*")
 CUT_GAP_S = 1.5  # a sentence cut between two lines goes on within this gap
 # A commitment whose task only points back at what was just asked ("I can do that", "I'll book
 # it"): it confirms the item before it rather than being a task of its own.
@@ -91,7 +91,7 @@ def rejoined(lines: Sequence[Line]) -> list[Line]:
         before = joined[-1] if joined else None
         if (
             before is not None
-            and not before.text.rstrip().endswith(SENTENCE_ENDS)
+            and not before.text.rstrip().endswith(tuple(SENTENCE_ENDS))
             and line.text.lstrip()[:1].islower()
             and line.start_s - before.end_s <= CUT_GAP_S
         ):
@@ -112,17 +112,20 @@ def _last_sentence(text: str) -> str:
     return sentences[-1] if sentences else ""
 
 
+def _person(found: re.Match[str] | None) -> str | None:
+    name = found.group("name") if found else None
+    return name if name not in NOT_NAMES else None
+
+
 def answerer(lines: Sequence[Line], index: int) -> tuple[str | None, str | None]:
     """Whose answer line ``index`` is, by the conversation around it: the person called by name
     in the last sentence of the line just before it (for the line's first commitment), and the
     one thanked by name at the start of the line just after it (for its last)."""
     line, called, thanked = lines[index], None, None
     if index > 0 and line.start_s - lines[index - 1].end_s <= ANSWER_S:
-        found = CALLED.match(_last_sentence(lines[index - 1].text))
-        called = found.group("name") if found and found.group("name") not in NOT_NAMES else None
+        called = _person(CALLED.match(_last_sentence(lines[index - 1].text)))
     if index + 1 < len(lines) and lines[index + 1].start_s - line.end_s <= ANSWER_S:
-        found = THANKED.match(lines[index + 1].text)
-        thanked = found.group("name") if found and found.group("name") not in NOT_NAMES else None
+        thanked = _person(THANKED.match(lines[index + 1].text))
     return called, thanked
 
 

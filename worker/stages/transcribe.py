@@ -21,9 +21,10 @@ from worker.analysis.parsers import parse
 from worker.engines import select as engine_choice
 from worker.engines import whisper as whisper_engine
 from worker.engines.requests import Request
-from worker.engines.whisper import WhisperEngine
+from worker.engines.whisper import HeardWord, WhisperEngine
 from worker.stages.audio import read_audio, speech_regions
 from worker.stages.filled_windows import (
+    Stretch,
     clips_holding,
     segments_of_clips,
     stretches_of,
@@ -132,34 +133,14 @@ def _transcribe_together(
             read_audio(settings, content_hash, clips[0].start_s, clips[0].end_s)
         )[0][0]
     )
-    with session_scope() as session:
-        regions = speech_regions(session, scope) if people else []
     stretches = stretches_of(clips)
-    samples = np.concatenate(
-        [read_audio(settings, content_hash, s.start_s, s.end_s) for s in stretches]
-    )
+    samples = _joined_audio(content_hash, stretches)
     with _whisper_run(scope, engine, clips[0].index, [c.index for c in clips]) as handle:
         heard, handle.raw_output = engine.words(samples, language_code, people)
         words = words_in_recording(stretches, heard)
-        unheard = clips_holding(clips, unheard_speech(clips, regions, words)) if people else []
-        if unheard:
-            again = stretches_of(unheard)
-            samples = np.concatenate(
-                [read_audio(settings, content_hash, s.start_s, s.end_s) for s in again]
-            )
-            heard_again, raw_again = engine.words(samples, language_code)
-            words = with_clips_read_again(
-                clips, words, unheard, words_in_recording(again, heard_again)
-            )
-            handle.raw_output = json.dumps(
-                {
-                    **json.loads(handle.raw_output),
-                    "read_again_without_names": {
-                        "clips": [c.index for c in unheard],
-                        **json.loads(raw_again),
-                    },
-                },
-                ensure_ascii=False,
+        if people:
+            words, handle.raw_output = _skipped_read_again(
+                scope, clips, content_hash, engine, language_code, words, handle.raw_output
             )
     segments = segments_of_clips(clips, words, language_code)
     for clip in clips:
@@ -167,6 +148,38 @@ def _transcribe_together(
             scope, clip, ClipTranscript(clip.index, language_code, segments[clip.index])
         )
     set_progress(scope, "transcribe", transcribed_fraction(scope))
+
+
+def _joined_audio(content_hash: str, stretches: Sequence[Stretch]) -> np.ndarray:
+    """The stretches' audio put end to end, as Whisper reads it."""
+    settings = get_settings()
+    return np.concatenate(
+        [read_audio(settings, content_hash, s.start_s, s.end_s) for s in stretches]
+    )
+
+
+def _skipped_read_again(
+    scope: RunScope,
+    clips: list[PlannedClip],
+    content_hash: str,
+    engine: WhisperEngine,
+    language: str,
+    words: list[HeardWord],
+    raw: str,
+) -> tuple[list[HeardWord], str]:
+    """The words of a reading with names, those of the clips where it left detected speech
+    unheard read again without the names; the raw answer with that second answer added."""
+    with session_scope() as session:
+        regions = speech_regions(session, scope)
+    unheard = clips_holding(clips, unheard_speech(clips, regions, words))
+    if not unheard:
+        return words, raw
+    again = stretches_of(unheard)
+    heard, raw_again = engine.words(_joined_audio(content_hash, again), language)
+    words = with_clips_read_again(clips, words, unheard, words_in_recording(again, heard))
+    read_again = {"clips": [c.index for c in unheard], **json.loads(raw_again)}
+    answer = {**json.loads(raw), "read_again_without_names": read_again}
+    return words, json.dumps(answer, ensure_ascii=False)
 
 
 def _transcribe_clip_by_clip(

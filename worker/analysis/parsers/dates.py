@@ -99,6 +99,7 @@ def _zh_number(text: str) -> int | None:
     return None
 
 
+WEEKDAY_WORDS = "|".join(WEEKDAYS_EN)
 ORDINALS = (
     r"(?:(?:twenty|thirty)[- ])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
     r"tenth|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth"
@@ -114,7 +115,7 @@ ON_A_DAY = (
 DUE = re.compile(
     r"\s+(?:for\s+)?(?P<due>(?:by|before|until|no later than)\s+.+|" + ON_A_DAY + r".*|"
     r"(?:next|this)\s+(?:week(?:end)?|month|year|morning|afternoon|evening|"
-    + "|".join(WEEKDAYS_EN)
+    + WEEKDAY_WORDS
     + r")(?:\s+(?:morning|afternoon|evening))?|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|"
     r"tonight|today|end of (?:the )?(?:day|week|month))$",
     re.I,
@@ -191,7 +192,7 @@ def _relative_en(text: str, reference: date) -> date | None:
         return reference + timedelta(days=2)
     if re.search(r"\btomorrow\b", text):
         return reference + timedelta(days=1)
-    weekday = re.search(r"\b(next|this|coming)?\s*(" + "|".join(WEEKDAYS_EN) + r")\b", text)
+    weekday = re.search(r"\b(next|this|coming)?\s*(" + WEEKDAY_WORDS + r")\b", text)
     if weekday:
         target = WEEKDAYS_EN[weekday.group(2)]
         return _upcoming(reference, target, 1 if weekday.group(1) == "next" else 0)
