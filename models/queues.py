@@ -23,6 +23,8 @@ TASK_MODULES = ["worker.queue.tasks", "worker.queue.scheduled"]
 START_TASK = "tingshuo.start_run"
 # Tasks that hold a model run on a GPU queue; everything else is light CPU work.
 GPU_TASKS = (
+    # The parts of a long recording's diarization go to the workers that diarize it.
+    "tingshuo.embed_speakers",
     "tingshuo.diarize",
     "tingshuo.transcribe",
     "tingshuo.analyze_text",

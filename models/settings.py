@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that look like secrets but were obviously copied from an example file.
@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     hf_token: SecretStr = SecretStr("")
     diarization_vad_threshold: float = 0.35
     diarization_threshold: float = 0.4
+    # The CPU diarizer's embedding of a longer recording is split into tasks of this much
+    # audio each (run in parallel where workers are free; each within its own time limit).
+    diarization_part_s: float = Field(default=1800.0, gt=0)
     # Cosine similarity at which a speaker's voice is taken for a voice profile's (measured on
     # the AMI excerpts: bench/voice_profiles.py, README).
     voice_match_threshold: float = 0.9

@@ -35,3 +35,9 @@ def speech_probabilities_path(settings: Settings, content_hash: str) -> Path:
     """The voice detector's probability per 32 ms frame (written by the speech stage, read again
     by the diarizer with its own threshold, so the detector runs once per recording)."""
     return recording_dir(settings, content_hash) / "speech_probabilities.npy"
+
+
+def speaker_embeddings_path(settings: Settings, content_hash: str, run: str, part: int) -> Path:
+    """One part's speaker embeddings, for a long recording whose windows are embedded by several
+    tasks (``run`` names the pipeline run; the diarize stage deletes them once it has used them)."""
+    return recording_dir(settings, content_hash) / "speaker_embeddings" / f"{run}-part{part}.npz"

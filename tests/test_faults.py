@@ -122,6 +122,42 @@ def _kill_in_each_stage(env: dict[str, str], worker: WorkerProcess) -> None:
     ), "the lesson was scored"
 
 
+def test_a_worker_killed_while_embedding_a_part_of_a_long_recordings_speakers_finishes(
+    service_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A long recording's speakers are embedded by several tasks (here a minute in parts of
+    15 s, as three hours are in parts of half an hour): the part whose worker died is embedded
+    again, the others are not redone, and diarize clusters them all."""
+    env = {**service_env, "TINGSHUO_DIARIZATION_PART_S": "15", "TINGSHUO_ANALYSIS_ENGINE": "none"}
+    url = env["TINGSHUO_DATABASE_URL"]
+    meeting = repeated_with_pauses(LIBRISPEECH, tmp_path / "meeting.flac", times=6, pause_s=0.8)
+    queued = run_cli("process", str(meeting), "--kind", "meeting", env=env)
+    assert queued.returncode == 0, queued.stderr
+    worker = WorkerProcess(env, tmp_path / "worker.log")
+    try:
+        with ThreadPoolExecutor(max_workers=1) as watch:
+            watching = watch.submit(_kill_in_each, url, worker, ("speaker_embeddings",), 600)
+            worker.start()
+            assert watching.result() == ["speaker_embeddings"]
+    finally:
+        worker.stop()
+    [recording] = _settled(url)
+    assert recording.status == "done", f"{recording.error}\n{worker.tail()}"
+    with session_scope(url) as session:
+        runs = session.execute(
+            select(StageRun.subject_index, StageRun.status).where(
+                StageRun.stage == "speaker_embeddings"
+            )
+        ).all()
+    done = sorted(index for index, status in runs if status == "done")
+    abandoned = [index for index, status in runs if status == "abandoned"]
+    assert done == [0, 1, 2, 3], "each part embedded once to the end"
+    assert len(abandoned) == 1 and abandoned[0] in done
+    assert not list((tmp_path / "data").rglob("*-part*.npz")), "the parts' files are removed"
+    shown = cli_json("show", str(recording.id), "--json", env=env)
+    assert shown["segments"] and shown["speakers"]
+
+
 def _compose_redis_arguments() -> list[str]:
     """Redis's persistence settings, as docker-compose.yml gives them to the production Redis."""
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

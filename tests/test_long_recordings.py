@@ -289,9 +289,15 @@ def test_whole_recording_stages_get_limits_that_follow_its_length(
 
     assert time_limits(Settings(), duration) == limits
     chain = pipeline_signature(RunScope(1, 1), "interactive", duration)
-    assert [(t.options["soft_time_limit"], t.options["time_limit"]) for t in chain.tasks] == [
-        limits
-    ] * 4
+    # A long recording's speaker embedding parts come as a chord (tests/test_diarization_parts.py).
+    whole = [t for step in chain.tasks for t in (step.body.tasks if step.subtask_type else [step])]
+    assert [t.name for t in whole] == [
+        "tingshuo.ingest",
+        "tingshuo.detect_speech",
+        "tingshuo.diarize",
+        "tingshuo.plan_clips",
+    ]
+    assert [(t.options["soft_time_limit"], t.options["time_limit"]) for t in whole] == [limits] * 4
     # The analysis reads the whole transcript (a three-hour class's pronunciation evidence ran
     # past 600 s for 12 speakers); transcription tasks take ~120 s of audio and keep the default.
     after = transcription_signature(RunScope(1, 1), [[0, 1], [2]], "interactive", duration)
@@ -351,13 +357,16 @@ def test_a_twenty_minute_meeting_goes_through_on_the_embedded_default(
     from sqlalchemy import select
 
     from models.db import session_scope
-    from models.tables import Clip, SpeechRegion
+    from models.tables import Clip, SpeechRegion, StageRun
     from tests.conftest import tingshuo_env
     from tests.memory import PeakMemory
 
     meeting = _twenty_minute_meeting(tmp_path / "meeting.flac")
     env = tingshuo_env(
-        TINGSHUO_DATA_DIR=str(tmp_path / "data"), TINGSHUO_WHISPER_MODEL=str(whisper_dir)
+        TINGSHUO_DATA_DIR=str(tmp_path / "data"),
+        TINGSHUO_WHISPER_MODEL=str(whisper_dir),
+        # Its speakers embedded by two tasks, as an hour-long meeting's are by default.
+        TINGSHUO_DIARIZATION_PART_S="600",
     )
     tingshuo = str(Path(sys.executable).parent / "tingshuo")
     command = [tingshuo, "process", str(meeting), "--language", "en", "--wait", "--json"]
@@ -385,6 +394,12 @@ def test_a_twenty_minute_meeting_goes_through_on_the_embedded_default(
         clips = session.scalars(select(Clip).where(Clip.recording_id == result["id"])).all()
         spans = [TimeSpan(c.start_s, c.end_s) for c in clips]
         assert all(c.transcribed for c in clips)
+        parts = session.scalars(
+            select(StageRun.subject_index).where(
+                StageRun.stage == "speaker_embeddings", StageRun.status == "done"
+            )
+        ).all()
+        assert sorted(parts) == [0, 1]
     covered = merge_spans(spans, 1200.0)
     for region in regions:
         span = TimeSpan(region.start_s, region.end_s)

@@ -246,6 +246,23 @@ def _touching_neighbours(turns: list[list[Any]], i: int, options: DiarizerOption
     return [j for j in found if turns[j][2] != turns[i][2]]
 
 
+def speech_windows(speech: Sequence[TimeSpan], options: DiarizerOptions) -> list[TimeSpan]:
+    """The windows the diarizer embeds, in order (the same list wherever it is computed, so
+    parts of it can be embedded by separate tasks)."""
+    return windows_in(_audible(speech), options.window_s, options.hop_s)
+
+
+def part_of(windows: Sequence[TimeSpan], part: int, parts: int) -> list[TimeSpan]:
+    """Part ``part`` of ``parts`` consecutive, near-equal shares of the windows."""
+    if not 0 <= part < parts:
+        raise ValueError(f"part {part} of {parts}")
+    return list(windows[part * len(windows) // parts : (part + 1) * len(windows) // parts])
+
+
+def _audible(speech: Sequence[TimeSpan]) -> list[TimeSpan]:
+    return [s for s in speech if s.duration_s > 0.05]
+
+
 def diarize(
     audio: AudioSource | np.ndarray,
     speech: Sequence[TimeSpan],
@@ -254,17 +271,21 @@ def diarize(
     min_speakers: int | None = None,
     max_speakers: int | None = None,
     on_progress: Callable[[float], None] | None = None,
+    embedded: Callable[[list[TimeSpan]], np.ndarray] | None = None,
 ) -> list[SpeakerTurn]:
+    """``embedded``: the windows' embeddings when some were computed elsewhere (the parts of a
+    long recording, each embedded by a task of its own); by default GE2E on ``audio``."""
     options = options or DiarizerOptions()
-    speech = [s for s in speech if s.duration_s > 0.05]
-    windows = windows_in(speech, options.window_s, options.hop_s)
+    windows = speech_windows(speech, options)
     if on_progress:
         on_progress(0.1)
-    vectors = embed(audio, windows, options.window_s)
+    vectors = embedded(windows) if embedded else embed(audio, windows, options.window_s)
+    if len(vectors) != len(windows):
+        raise ValueError(f"{len(vectors)} embeddings for {len(windows)} windows")
     if on_progress:
         on_progress(0.8)
     labels = cluster(vectors, options, num_speakers, min_speakers, max_speakers)
-    turns = turns_from_windows(speech, windows, labels, options)
+    turns = turns_from_windows(_audible(speech), windows, labels, options)
     if on_progress:
         on_progress(1.0)
     return turns

@@ -15,6 +15,7 @@ from celery.canvas import Signature
 
 from models.queues import GPU_TASKS, celery_app, queue_name, time_limits
 from models.settings import get_settings
+from worker.stages import diarize
 from worker.stages.runs import RunScope
 
 
@@ -26,20 +27,43 @@ def _task(name: str, lane: str, *args: object) -> Signature:
 def pipeline_signature(
     scope: RunScope, lane: str = "interactive", duration_s: float | None = None
 ) -> Signature:
-    """ingest → speech → diarize → plan; plan replaces itself with the transcription chord.
+    """ingest → speech → [speaker embedding parts] → diarize → plan; plan replaces itself with
+    the transcription chord.
 
-    Each of these reads the whole recording: their time limits follow its length."""
+    Each of these reads the whole recording: their time limits follow its length. A long
+    recording's speaker embedding is split into parts (a group, each part with the limit of its
+    share), and diarize then only clusters them."""
     ids = (scope.recording_id, scope.generation)
-    soft, hard = time_limits(get_settings(), duration_s)
-    return chain(
+    settings = get_settings()
+    soft, hard = time_limits(settings, duration_s)
+    parts = diarize.parts_for(settings, duration_s)
+    steps: list[Signature] = [
         _task(name, lane, *ids, *extra).set(soft_time_limit=soft, time_limit=hard)
         for name, extra in (
             ("tingshuo.ingest", ()),
             ("tingshuo.detect_speech", ()),
-            ("tingshuo.diarize", ()),
+        )
+    ]
+    if parts > 1:
+        part_soft, part_hard = time_limits(settings, (duration_s or 0.0) / parts)
+        steps.append(
+            group(
+                [
+                    _task("tingshuo.embed_speakers", lane, *ids, part, parts).set(
+                        soft_time_limit=part_soft, time_limit=part_hard
+                    )
+                    for part in range(parts)
+                ]
+            )
+        )
+    steps += [
+        _task(name, lane, *ids, *extra).set(soft_time_limit=soft, time_limit=hard)
+        for name, extra in (
+            ("tingshuo.diarize", (parts,)),
             ("tingshuo.plan_clips", (lane,)),
         )
-    )
+    ]
+    return chain(*steps)
 
 
 def transcription_signature(

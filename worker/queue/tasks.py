@@ -55,9 +55,17 @@ def speech_task(self: Task, recording_id: int, generation: int) -> None:
     run_step(self, RunScope(recording_id, generation), "speech", speech.run)
 
 
+@celery_app.task(name="tingshuo.embed_speakers", **TASK_OPTIONS)
+def embed_speakers_task(
+    self: Task, recording_id: int, generation: int, part: int, parts: int
+) -> None:
+    scope = RunScope(recording_id, generation)
+    run_step(self, scope, "speaker_embeddings", diarize.run_part, part, parts)
+
+
 @celery_app.task(name="tingshuo.diarize", **TASK_OPTIONS)
-def diarize_task(self: Task, recording_id: int, generation: int) -> None:
-    run_step(self, RunScope(recording_id, generation), "diarize", diarize.run)
+def diarize_task(self: Task, recording_id: int, generation: int, parts: int = 1) -> None:
+    run_step(self, RunScope(recording_id, generation), "diarize", diarize.run, parts)
 
 
 @celery_app.task(name="tingshuo.plan_clips", **TASK_OPTIONS)

@@ -30,6 +30,7 @@ MAX_WORKER_LOSSES = 3
 STAGE_PROGRESS: dict[str, tuple[int, int]] = {
     "ingest": (0, 10),
     "speech": (10, 18),
+    "speaker_embeddings": (18, 22),
     "diarize": (18, 22),
     "plan": (22, 24),
     "language": (24, 25),
