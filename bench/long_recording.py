@@ -154,12 +154,15 @@ def _stage_times(env: dict[str, str], started: float) -> dict[str, Any]:
     for stage, _, seconds, _ in found["runs"]:
         by_stage[stage] = by_stage.get(stage, 0.0) + seconds
     transcribed = [end for stage, _, _, end in found["runs"] if stage == "transcribe" and end]
+    ended = {stage: end for stage, _, _, end in sorted(found["runs"], key=lambda r: r[3] or 0)}
     return {
         "status": found["status"],
         "error": found["error"],
         "audio_s": found["audio_s"],
         "stage_s": by_stage,
         "transcript_complete_s": max(transcribed) - started if transcribed else None,
+        # from speech found to speaker turns stored: the parts (in parallel) and the clustering
+        "diarization_wall_s": (ended.get("diarize") or 0) - (ended.get("speech") or 0),
         "failed_runs": sum(status == "failed" for _, status, _, _ in found["runs"]),
         # transcription tasks whose clips were partly read again without the names given
         "read_again_without_names": found["read_again"],
@@ -200,6 +203,11 @@ def main() -> int:
     parser.add_argument(
         "--people", default="", help="names given at upload, comma-separated (hot words)"
     )
+    parser.add_argument(
+        "--diarization-part-s",
+        type=float,
+        help="TINGSHUO_DIARIZATION_PART_S: audio per speaker-embedding task (default 1800)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -210,6 +218,8 @@ def main() -> int:
     env = backend_env(workdir, args)
     if args.clip_by_clip:
         env["TINGSHUO_WHISPER_FILL_WINDOWS"] = "false"
+    if args.diarization_part_s:
+        env["TINGSHUO_DIARIZATION_PART_S"] = str(args.diarization_part_s)
     if args.summary_model:
         env["TINGSHUO_LLM_GGUF"] = args.summary_model
         env["TINGSHUO_SUMMARY_ENGINE"] = "model"
@@ -262,6 +272,8 @@ def _print(result: dict[str, Any]) -> None:
     print(f"{'stage':<16}{'seconds':>10}{'RTF':>8}")
     for stage, seconds in sorted(result["stage_s"].items(), key=lambda kv: -kv[1]):
         print(f"{stage:<16}{seconds:>10.1f}{seconds / audio:>8.3f}")
+    diarized = result["diarization_wall_s"]
+    print(f"{'diarization':<16}{diarized:>10.1f}{diarized / audio:>8.3f}  (wall clock)")
     complete = result["transcript_complete_s"]
     print(f"{'transcript':<16}{complete or 0:>10.1f}{(complete or 0) / audio:>8.3f}  (wall clock)")
     print(f"{'end to end':<16}{result['wall_s']:>10.1f}{result['wall_s'] / audio:>8.3f}")

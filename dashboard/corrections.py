@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.actions import analyse_again, correct_and_rerun, correct_line
+from dashboard.people_field import people_heard
 from dashboard.transcript_view import clock
 from models.access import Viewer
 from models.languages import language_name
@@ -47,12 +48,7 @@ def draw_rerun_settings(viewer: Viewer, detail: dict[str, Any]) -> None:
             20,
             int(detail.get("expected_speakers") or 0),
         )
-        people = st.text_input(
-            "People heard (names, comma-separated)",
-            value=", ".join(detail.get("people") or []),
-            max_chars=2000,
-            help="The transcript is told these names so that it spells them.",
-        )
+        people = people_heard(", ".join(detail.get("people") or []))
         if st.form_submit_button("Save and run again"):
             said = correct_and_rerun(
                 viewer,

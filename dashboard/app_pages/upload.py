@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.actions import consent_moment, upload
 from dashboard.auth import require_viewer
+from dashboard.people_field import people_heard
 from dashboard.queries import upload_choices
 from models.exports import escape_markdown
 from models.intake import RecordingMeta
@@ -46,13 +47,7 @@ with st.form("upload", clear_on_submit=True):
     files = st.file_uploader("Audio or video files", accept_multiple_files=True)
     language = st.selectbox("Language", ["auto", "en", "zh"], help="A hint for transcription")
     speakers = st.number_input("Expected number of speakers (0: unknown)", 0, 20, 0)
-    people = st.text_input(
-        "People heard (names, comma-separated)",
-        max_chars=2000,
-        placeholder="Kate, Omar, 王老师",
-        help="The transcript is told these names so that it spells them. Who spoke is still "
-        "found from the voices.",
-    )
+    people = people_heard()
     st.caption("Consent (some classes require it): who was told they were being recorded, how.")
     consent_who = st.text_input(
         "Who was informed", max_chars=500, placeholder="the class and parents"

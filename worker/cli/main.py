@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -233,40 +231,16 @@ def dashboard(port: Annotated[int, typer.Option(help="port")] = 0) -> None:
 @app.command()
 def up(port: Annotated[int, typer.Option(help="dashboard port")] = 0) -> None:
     """Migrate, then run a worker and the dashboard on this machine until Ctrl-C."""
-    import subprocess
-
-    from worker.cli.processes import (
-        dashboard_argv,
-        start_beat,
-        start_worker,
-        stop,
-        worker_running,
-    )
+    from worker.cli.processes import start_everything, supervise
 
     settings = get_settings()
     migrate_db()
     ensure_default_models()
-    processes = []
-    # The scheduler (celery beat) scans watched folders, admits batch work and sweeps stuck
-    # runs: inside the worker up starts, or on its own beside a worker that already runs.
-    schedule = settings.data_path / "beat-schedule"
-    if not worker_running(settings):
-        processes.append(start_worker(settings, beat_schedule=schedule))
-    else:
-        processes.append(start_beat(settings, schedule))
-    processes.append(subprocess.Popen(dashboard_argv(settings, port or None)))
+    processes = start_everything(settings, port or None)
     url = f"http://{settings.dashboard_address}:{port or settings.dashboard_port}"
     log = settings.data_path / "worker.log"
     err.print(f"Tingshuo is running: open [bold]{url}[/bold] (worker log: {log})")
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
-        while all(p.poll() is None for p in processes):
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for proc in processes:
-            stop(proc)
+    supervise(processes)
 
 
 app.command()(cli_batch.batch)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from models.settings import Settings
@@ -126,3 +128,28 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def start_everything(settings: Settings, port: int | None) -> list[subprocess.Popen[bytes]]:
+    """What ``tingshuo up`` runs: a worker with the scheduler (celery beat, which scans watched
+    folders, admits batch work and sweeps stuck runs), or the scheduler alone beside a worker
+    that already runs; and the dashboard."""
+    schedule = settings.data_path / "beat-schedule"
+    if not worker_running(settings):
+        first = start_worker(settings, beat_schedule=schedule)
+    else:
+        first = start_beat(settings, schedule)
+    return [first, subprocess.Popen(dashboard_argv(settings, port))]
+
+
+def supervise(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Wait until one of them ends, Ctrl-C or SIGTERM; then stop them all."""
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            stop(process)

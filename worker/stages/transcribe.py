@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import delete, select, update
@@ -60,9 +61,15 @@ def transcribe_clip(
     return ClipTranscript(clip.index, result.language, segments, result.raw_output)
 
 
-def _planned(
-    scope: RunScope, clip_indices: Sequence[int]
-) -> tuple[list[PlannedClip], str, str, tuple[str, ...]]:
+@dataclass(frozen=True)
+class _Planned:  # what a transcription task reads: its clips, and facts of their recording
+    clips: list[PlannedClip]
+    content_hash: str
+    language: str
+    people: tuple[str, ...]
+
+
+def _planned(scope: RunScope, clip_indices: Sequence[int]) -> _Planned:
     with session_scope() as session:
         recording = guard(session, scope)
         clips = [
@@ -78,23 +85,23 @@ def _planned(
             )
         ]
         people = tuple(str(name) for name in recording.people or [])
-        return clips, recording.content_hash, recording.language or "", people
+        return _Planned(clips, recording.content_hash, recording.language or "", people)
 
 
 def run(scope: RunScope, clip_indices: Sequence[int]) -> None:
     settings = get_settings()
-    clips, content_hash, language, people = _planned(scope, clip_indices)
-    if not clips:
+    task = _planned(scope, clip_indices)
+    if not task.clips:
         return
-    hint = language or settings.default_language or None
+    hint = task.language or settings.default_language or None
     if engine_choice.transcription_engine_name(settings) == "qwen2-audio":
-        _transcribe_with_qwen2_audio(scope, clips, content_hash, hint)
+        _transcribe_with_qwen2_audio(scope, task.clips, task.content_hash, hint)
         return
     engine = whisper_engine.get_whisper(settings)
     if not settings.whisper_fill_windows:
-        _transcribe_clip_by_clip(scope, clips, content_hash, engine, hint)
+        _transcribe_clip_by_clip(scope, task.clips, task.content_hash, engine, hint)
         return
-    _transcribe_together(scope, clips, content_hash, engine, hint, people)
+    _transcribe_together(scope, task.clips, task.content_hash, engine, hint, task.people)
 
 
 def _whisper_run(
