@@ -1,9 +1,9 @@
 """Synthesise the labelled test meetings in bench/meetings.json (or, with --set, the later
-bench/meetings_second.json or the held-out bench/meetings_heldout.json) with espeak-ng, one
-voice per person, into OUT/NAME.wav (16 kHz mono), OUT/NAME.json (the labels `tingshuo eval
-analysis` reads) and OUT/NAME.rttm (who spoke when).
+bench/meetings_second.json, the held-out bench/meetings_heldout.json or bench/meetings_fourth.json)
+with espeak-ng, one voice per person, into OUT/NAME.wav (16 kHz mono), OUT/NAME.json (the labels
+`tingshuo eval analysis` reads) and OUT/NAME.rttm (who spoke when).
 
-    python scripts/make_meetings.py OUT [--set seen|second|heldout] [--only NAME,NAME]
+    python scripts/make_meetings.py OUT [--set seen|second|heldout|fourth] [--only NAME,NAME]
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 RATE = 16000
 PAUSE_S = 0.5
 # "seen": the set the finder's rules were first written against; "second": written later,
-# measured once, then read to write more rules; "heldout": never read before those rules were done.
+# measured once, then read to write more rules; "heldout": never read before those rules were done;
+# "fourth": written in the next session before any change, measured as written first.
 SETS = {
     "seen": "meetings.json",
     "second": "meetings_second.json",
     "heldout": "meetings_heldout.json",
+    "fourth": "meetings_fourth.json",
 }
 
 
