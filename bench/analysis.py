@@ -4,10 +4,11 @@ excerpts, and the analysis stage's cost on an hour of meeting transcript.
     .venv/bin/python bench/analysis.py [--meetings DIR] [--ami AMI_DIR]
 
 1. The labelled meetings of bench/meetings.json (--set second, heldout or fourth:
-   bench/meetings_second.json, meetings_heldout.json, meetings_fourth.json), synthesised with espeak-ng (or read
-   from --meetings), through `tingshuo eval analysis` (Whisper, the CPU diarizer, the small GGUF for
-   summaries, the extractive finder and lexicons): action-item precision, recall and F1, due
-   dates, unsupported and echoed records, topic coverage, items in meetings that have none.
+   bench/meetings_second.json, meetings_heldout.json, meetings_fourth.json), synthesised with
+   espeak-ng (or read from --meetings), through `tingshuo eval analysis` (Whisper, the CPU
+   diarizer, the small GGUF for summaries, the extractive finder and lexicons): action-item
+   precision, recall and F1, due dates, unsupported and echoed records, topic coverage, items in
+   meetings that have none.
 2. The AMI excerpts (no action-item labels): how many records were unsupported or echoed.
 3. An hour of transcript (the meetings' recognised lines repeated to 60 minutes, with three
    speakers) through the analysis and sentiment stages in this process: seconds and the

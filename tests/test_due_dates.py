@@ -26,7 +26,18 @@ WEDNESDAY = date(2026, 11, 25)
         ("end of the month", "2026-11-30"),
         ("in two weeks", "2026-12-09"),
         ("before the release", None),
-        ("the 14th", None),
+        # a day of the month alone: this month's, or the next month's once it has passed
+        ("the 14th", "2026-12-14"),
+        ("by the 30th", "2026-11-30"),
+        ("the 25th", "2026-11-25"),
+        ("by the twentieth", "2026-12-20"),
+        ("the twenty-first", "2026-12-21"),
+        ("by the first of May", "2027-05-01"),
+        ("the second half", None),  # an ordinal that is no day
+        ("the 3rd floor", None),
+        ("over the weekend", "2026-11-28"),
+        ("this weekend", "2026-11-28"),
+        ("next weekend", "2026-12-05"),
     ],
 )
 def test_words_resolve_to_a_day(words: str, expected: str | None) -> None:
@@ -45,6 +56,8 @@ def test_words_resolve_to_a_day(words: str, expected: str | None) -> None:
         ("go on holiday on the 3rd", ("go on holiday", "on the 3rd")),
         ("meet on the first of April", ("meet", "on the first of April")),
         ("work on the slides", ("work on the slides", None)),
+        ("read it over the weekend", ("read it", "over the weekend")),
+        ("proofread everything by the 20th", ("proofread everything", "by the 20th")),
         ("fix this bug", ("fix this bug", None)),
         ("review this month's figures", ("review this month's figures", None)),
         ("把预算表发给大家周五之前", ("把预算表发给大家", "周五之前")),
@@ -52,3 +65,15 @@ def test_words_resolve_to_a_day(words: str, expected: str | None) -> None:
 )
 def test_the_date_is_split_from_the_task(task: str, expected: tuple[str, str | None]) -> None:
     assert split_due(task) == expected
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        (date(2026, 11, 25), "2026-12-31"),
+        (date(2027, 1, 31), "2027-01-31"),
+        (date(2027, 2, 1), "2027-03-31"),  # February has none
+    ],
+)
+def test_the_31st_is_the_next_month_that_has_one(reference: date, expected: str) -> None:
+    assert resolve_date("by the 31st", reference) == expected

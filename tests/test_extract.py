@@ -160,6 +160,44 @@ def test_requests_and_commitments(
             [("SPEAKER_01", "The new coffee machine is good."), ("SPEAKER_00", "Thanks, Sam.")],
             [],
         ),
+        (  # a word that opens a sentence with a comma is not a person called
+            [
+                ("SPEAKER_00", "Great, and the tiles, who buys those?"),
+                ("SPEAKER_01", "I'll order the tiles next week."),
+            ],
+            [("Speaker 2", "order the tiles", "2026-11-30")],
+        ),
+        (
+            [
+                ("SPEAKER_00", "Fine, then I'll write the risk section myself by Tuesday."),
+                ("SPEAKER_01", "I'll check the final numbers."),
+            ],
+            [
+                ("Wei", "write the risk section myself", "2026-12-01"),
+                ("Speaker 2", "check the final numbers", None),
+            ],
+        ),
+        (  # the name closes the sentence before the request
+            [
+                (
+                    "SPEAKER_00",
+                    "That would be great, Marco. Please collect the team shirts tomorrow.",
+                ),
+                ("SPEAKER_01", "Okay, I'll pick them up after work."),
+            ],
+            [("Marco", "collect the team shirts", "2026-11-26")],
+        ),
+        (
+            [("SPEAKER_00", "Thanks, Lena. Can you send the photos by Friday?")],
+            [("Lena", "send the photos", "2026-11-27")],
+        ),
+        (  # "that" before a noun is no pointing back: a task of its own (Marco's answer)
+            [
+                ("SPEAKER_00", "Marco, please collect the team shirts."),
+                ("SPEAKER_01", "I'll do that report too."),
+            ],
+            [("Marco", "collect the team shirts", None), ("Marco", "do that report too", None)],
+        ),
     ],
 )
 def test_who_answers_is_read_from_the_conversation(

@@ -20,11 +20,19 @@ from rapidfuzz import fuzz
 from worker.analysis.parsers.dates import resolve_date, split_due
 from worker.analysis.questions import Line
 
-VERSION = "extract-v3"  # stored as the model id of its StageRuns
+VERSION = "extract-v4"  # stored as the model id of its StageRuns
 NAME = r"(?P<name>[A-Z][a-z]{1,20})"
 END = r"(?P<task>[^.?!;]{3,160})"
 ADDRESSED = re.compile(
     NAME + r",\s+(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)" + END
+)
+# The name closing the sentence before the request: "That would be great, Marco. Please collect
+# the shirts tomorrow."
+ADDRESSED_BEFORE = re.compile(
+    r",\s+"
+    + NAME
+    + r"[.!]\s+(?:[Pp]lease\s+|(?:[Cc]an|[Cc]ould|[Ww]ould|[Ww]ill)\s+you\s+(?:please\s+)?)"
+    + END
 )
 NAMED = re.compile(r"\b" + NAME + r"\s+(?:will|is going to|is gonna)\s+" + END)
 MINE = re.compile(r"\b(?:I(?:'ll|\s+will|\s+am going to|\s+can)|[Ll]et me)\s+" + END)
@@ -39,6 +47,9 @@ Everybody Today Tomorrow Yes No Okay Ok Sure Well So And But Then Now Also Maybe
 Thank Who What When Where Why How The A An Our Your My Their His Her Monday Tuesday Wednesday
 Thursday Friday Saturday Sunday January February March April May June July August September
 October November December Christmas Easter
+Great Fine Right Good Alright Perfect Cool Nice Excellent Wonderful Lovely Brilliant Awesome
+Sorry Hi Hello Hey Oh Ah Yeah Yep Anyway Actually First Next Finally Agreed Done Exactly
+Absolutely Look Listen Wait Later Soon Tonight Yesterday Morning Afternoon Evening Weekend
 """
 NOT_NAMES = frozenset(_NOT_NAME_TEXT.split())
 # Requests that are about the conversation itself, not work to do.
@@ -65,8 +76,15 @@ SENTENCE_ENDS = ".?!。？！"
 SENTENCE = re.compile(f"(?<=[{re.escape(SENTENCE_ENDS)}])\\s*")
 CUT_GAP_S = 1.5  # a sentence cut between two lines goes on within this gap
 # A commitment whose task only points back at what was just asked ("I can do that", "I'll book
-# it"): it confirms the item before it rather than being a task of its own.
-POINTS_BACK = re.compile(r"^(?:\w+\s+){1,2}(?:it|that|this|them|those|one)$", re.I)
+# it", "I'll pick them up after work"): it confirms the item before it rather than being a task
+# of its own. The pronoun ends the task or is followed by a particle or a preposition ("do that
+# report" is a task of its own).
+POINTS_BACK = re.compile(
+    r"^(?:\w+\s+){1,2}(?:it|that|this|them|those|one)"
+    r"(?:$|\s+(?:up|down|out|off|over|back|in|on|round|around|through|to|for|with|after|at|"
+    r"from|when|once|as|before|by|first|later|now)\b)",
+    re.I,
+)
 
 
 def _item(owner: str, task: str, line: Line, recorded_on: date, how: str) -> dict[str, Any]:
@@ -138,7 +156,8 @@ def _found(
     """The line's items in the order they were said in it."""
     speaker = names.get(line.speaker or "", line.speaker or "the speaker")
     asked: list[tuple[int, dict[str, Any]]] = []
-    for pattern, how in ((ADDRESSED, "asked"), (ADDRESSED_ZH, "asked"), (NAMED, "named")):
+    patterns = (ADDRESSED, ADDRESSED_BEFORE, ADDRESSED_ZH)
+    for pattern, how in [*((p, "asked") for p in patterns), (NAMED, "named")]:
         for match in pattern.finditer(line.text):
             name = match.group("name")
             if name not in NOT_NAMES and not NOT_TASKS.match(match.group("task")):

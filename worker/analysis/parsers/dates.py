@@ -114,6 +114,7 @@ ON_A_DAY = (
 # Words at the end of a task that say when it is due.
 DUE = re.compile(
     r"\s+(?:for\s+)?(?P<due>(?:by|before|until|no later than)\s+.+|" + ON_A_DAY + r".*|"
+    r"(?:over|at)\s+the\s+weekend|"
     r"(?:next|this)\s+(?:week(?:end)?|month|year|morning|afternoon|evening|"
     + WEEKDAY_WORDS
     + r")(?:\s+(?:morning|afternoon|evening))?|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|"
@@ -161,6 +162,9 @@ def _absolute(text: str, reference: date) -> date | None:
         return _dated(
             reference, _month(day_first.group(2)), int(day_first.group(1)), day_first.group(3)
         )
+    in_words = re.search(r"\b(" + ORDINALS + r")\s+of\s+([a-z]{3,9})\b", text)
+    if in_words and _month(in_words.group(2)):  # "the first of April"
+        return _dated(reference, _month(in_words.group(2)), _ordinal(in_words.group(1)), None)
     month_first = re.search(
         r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?", text
     )
@@ -184,10 +188,48 @@ def _nearest_year(reference: date, month: int, day: int) -> date | None:
     return this_year
 
 
+UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth")
+TEENS += ("seventeenth", "eighteenth", "nineteenth")
+# "the 20th", "the twentieth", alone at the end ("the second draft" is no date)
+DAY_OF_MONTH = re.compile(
+    r"\bthe\s+(?:(?P<digits>\d{1,2})(?:st|nd|rd|th)|(?P<words>" + ORDINALS + r"))\s*[.,!?]?$"
+)
+
+
+def _ordinal(words: str) -> int:
+    """1-31 for an ordinal in words ("twentieth", "twenty-first")."""
+    if words in TEENS:
+        return 10 + TEENS.index(words)
+    tens, _, unit = words.replace("-", " ").rpartition(" ")
+    if unit in ("twentieth", "thirtieth"):
+        return 20 if unit == "twentieth" else 30
+    return {"": 0, "twenty": 20, "thirty": 30}.get(tens, 0) + UNITS.index(unit) + 1
+
+
+def _day_of_month(text: str, reference: date) -> date | None:
+    """ "by the 20th": that day of this month, or of the next when it has passed (a month named
+    with it is read by ``_absolute`` first)."""
+    found = DAY_OF_MONTH.search(text)
+    if not found:
+        return None
+    day = int(found.group("digits")) if found.group("digits") else _ordinal(found.group("words"))
+    month_start = reference.replace(day=1)
+    for months_ahead in range(3):  # the 31st skips the months that have none
+        first = (month_start + timedelta(days=32 * months_ahead)).replace(day=1)
+        candidate = _safe(first.year, first.month, day)
+        if candidate is not None and candidate >= reference:
+            return candidate
+    return None
+
+
 def _relative_en(text: str, reference: date) -> date | None:
     today = r"\b(today|tonight|eod|end of (the )?day|this (morning|afternoon|evening))\b"
     if re.search(today, text):
         return reference
+    weekend = re.search(r"\b(next|this|the|coming)\s+weekend\b", text)
+    if weekend:  # its Saturday; "next weekend" is the one after the coming one
+        return _upcoming(reference, 5, 1 if weekend.group(1) == "next" else 0)
     if "day after tomorrow" in text:  # before "tomorrow", which it contains
         return reference + timedelta(days=2)
     if re.search(r"\btomorrow\b", text):
@@ -208,7 +250,7 @@ def _relative_en(text: str, reference: date) -> date | None:
     if re.search(r"\bend of (the )?month\b", text):
         following = (reference.replace(day=28) + timedelta(days=4)).replace(day=1)
         return following - timedelta(days=1)
-    return None
+    return _day_of_month(text, reference)
 
 
 def _relative_zh(text: str, reference: date) -> date | None:
