@@ -191,6 +191,18 @@ def test_requests_and_commitments(
             [("SPEAKER_00", "Thanks, Lena. Can you send the photos by Friday?")],
             [("Lena", "send the photos", "2026-11-27")],
         ),
+        (  # pointing back at a question that asked for nothing: a task of its own
+            [
+                ("SPEAKER_00", "George, can you ask the agency for two nurses by Thursday?"),
+                ("SPEAKER_01", "Yes, I will call the agency today."),
+                ("SPEAKER_00", "Irene, what about the schedule?"),
+                ("SPEAKER_01", "I will put it on the board on Monday."),
+            ],
+            [
+                ("George", "ask the agency for two nurses", "2026-11-26"),
+                ("Irene", "put it on the board", "2026-11-30"),
+            ],
+        ),
         (  # "that" before a noun is no pointing back: a task of its own (Marco's answer)
             [
                 ("SPEAKER_00", "Marco, please collect the team shirts."),

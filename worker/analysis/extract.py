@@ -180,12 +180,20 @@ def _found(
     return [item for _, item in sorted(asked, key=lambda pair: pair[0])]
 
 
-def _confirmed(item: dict[str, Any], kept: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The earlier item a commitment confirms: the one just before it when its task only points
-    back ("I can do that"), else a recent one for the same task."""
+def _confirmed(
+    item: dict[str, Any], kept: list[dict[str, Any]], replied_to_s: float
+) -> dict[str, Any] | None:
+    """The earlier item a commitment confirms: when its task only points back ("I can do that"),
+    the last item said since the start of the line it replies to (``replied_to_s``; its own line
+    holds both when Whisper wrote the two turns as one): "Irene, what about the schedule?" / "I
+    will put it on the board" asked for nothing, so that is a task of its own. Else a recent
+    item for the same task."""
     recent = [k for k in kept if item["evidence_time"] - k["evidence_time"] <= CONFIRM_S]
     if item["how"] in ("committed", "answered") and POINTS_BACK.match(item["task"]):
-        return recent[-1] if recent else None
+        replied = [
+            k for k in recent if replied_to_s is not None and k["evidence_time"] >= replied_to_s
+        ]
+        return replied[-1] if replied else None
     return next(
         (k for k in recent if fuzz.token_set_ratio(item["task"], k["task"]) >= SAME_TASK), None
     )
@@ -199,13 +207,13 @@ def action_items(
     and due date; a commitment answering a question put by name is that person's."""
     lines = rejoined(lines)
     found = [
-        item
+        (item, lines[max(0, index - 1)].start_s)
         for index, line in enumerate(lines)
         for item in _found(line, names, recorded_on, answerer(lines, index))
     ]
     kept: list[dict[str, Any]] = []
-    for item in found:
-        earlier = _confirmed(item, kept)
+    for item, replied_to_s in found:
+        earlier = _confirmed(item, kept, replied_to_s)
         if earlier is None:
             kept.append(item)
         elif earlier["due"] is None and item["due"] is not None:
