@@ -191,6 +191,23 @@ def test_requests_and_commitments(
             [("SPEAKER_00", "Thanks, Lena. Can you send the photos by Friday?")],
             [("Lena", "send the photos", "2026-11-27")],
         ),
+        (  # a request that points back at someone's offer gives it its date
+            [
+                ("SPEAKER_01", "I can ask finance for last year's numbers."),
+                ("SPEAKER_00", "Thank you, Sam. Please do that before Thursday."),
+            ],
+            [("Sam", "ask finance for last year's numbers", "2026-11-26")],
+        ),
+        (  # ... but not someone else's
+            [
+                ("SPEAKER_01", "I can ask finance for last year's numbers."),
+                ("SPEAKER_00", "Lena, please do that before Thursday."),
+            ],
+            [
+                ("Speaker 2", "ask finance for last year's numbers", None),
+                ("Lena", "do that", "2026-11-26"),
+            ],
+        ),
         (  # pointing back at a question that asked for nothing: a task of its own
             [
                 ("SPEAKER_00", "George, can you ask the agency for two nurses by Thursday?"),

@@ -183,16 +183,16 @@ def _found(
 def _confirmed(
     item: dict[str, Any], kept: list[dict[str, Any]], replied_to_s: float
 ) -> dict[str, Any] | None:
-    """The earlier item a commitment confirms: when its task only points back ("I can do that"),
-    the last item said since the start of the line it replies to (``replied_to_s``; its own line
-    holds both when Whisper wrote the two turns as one): "Irene, what about the schedule?" / "I
-    will put it on the board" asked for nothing, so that is a task of its own. Else a recent
-    item for the same task."""
+    """The earlier item a commitment (or a request to the same person) confirms. When its task
+    only points back ("I can do that"): the last item said since the start of the line it
+    replies to (``replied_to_s``; its own line holds both when Whisper wrote the two turns as
+    one). "Irene, what about the schedule?" / "I will put it on the board" asked for nothing, so
+    that is a task of its own. Else a recent item for the same task."""
     recent = [k for k in kept if item["evidence_time"] - k["evidence_time"] <= CONFIRM_S]
-    if item["how"] in ("committed", "answered") and POINTS_BACK.match(item["task"]):
-        replied = [
-            k for k in recent if replied_to_s is not None and k["evidence_time"] >= replied_to_s
-        ]
+    if POINTS_BACK.match(item["task"]):
+        replied = [k for k in recent if k["evidence_time"] >= replied_to_s]
+        if item["how"] in ("asked", "named"):  # "Thanks, Sam. Please do that by Thursday."
+            replied = [k for k in replied if k["owner"] == item["owner"]]
         return replied[-1] if replied else None
     return next(
         (k for k in recent if fuzz.token_set_ratio(item["task"], k["task"]) >= SAME_TASK), None
