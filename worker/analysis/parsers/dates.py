@@ -189,8 +189,18 @@ def _nearest_year(reference: date, month: int, day: int) -> date | None:
 
 
 UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
-TEENS = "tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth".split()
-TEENS += ["eighteenth", "nineteenth"]
+TEENS = (
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+)
 # "the 20th", "the twentieth", alone at the end ("the second draft" is no date)
 DAY_OF_MONTH = re.compile(
     r"\bthe\s+(?:(?P<digits>\d{1,2})(?:st|nd|rd|th)|(?P<words>" + ORDINALS + r"))\s*[.,!?]?$"
