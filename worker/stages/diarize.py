@@ -78,7 +78,12 @@ def diarize(
     if engine == "cpu":
         regions = _regions_heard(as_source(audio), settings, probabilities)
         return cpu_diarizer.diarize(
-            audio, regions, cpu_options(settings), num_speakers, None, None, on_progress, embedded
+            audio,
+            regions,
+            cpu_options(settings),
+            num_speakers,
+            on_progress=on_progress,
+            embedded=embedded,
         )
     span = (
         TimeSpan(min(s.start_s for s in speech), max(s.end_s for s in speech)) if speech else None
