@@ -68,6 +68,10 @@ def _items(*lines: tuple[str | None, str]) -> list[tuple[str, str, str | None]]:
             [("SPEAKER_01", "I will fix the login page and then I go home")],
             [("Speaker 2", "fix the login page", None)],
         ),
+        (  # an order after the name, with a deadline
+            [("SPEAKER_00", "Great, Yusuf. Send me the draft by next Friday.")],
+            [("Yusuf", "send me the draft", "2026-12-04")],
+        ),
     ],
 )
 def test_requests_and_commitments(
@@ -280,10 +284,20 @@ def test_an_answer_long_after_the_question_is_the_speakers_own() -> None:
         "We had a great weekend at the lake.",
         "Sure, let's begin.",
         "今天天气很好，我们去公园吧。",
+        "Thanks, Rose. It might be nice to have music on Friday.",
+        "Okay, Sam. Lunch was lovely on Friday.",
+        "Great, Sam. Everyone finished on Monday.",
+        "Right, Sam. Send me a postcard.",  # an order with no deadline is not taken for a task
+        "Hi, Sam. Did you send it by Friday?",
     ],
 )
 def test_small_talk_has_no_action_item(text: str) -> None:
     assert _items(("SPEAKER_00", text)) == []
+
+
+@pytest.mark.xfail(strict=True, reason="a known limit: a two-word subject before its verb")
+def test_a_remark_after_a_name_with_a_two_word_subject_is_no_order() -> None:
+    assert _items(("SPEAKER_00", "Thanks, Sam. Team members joined by Monday.")) == []
 
 
 def test_nothing_said_of_a_date_leaves_it_empty() -> None:
@@ -315,6 +329,27 @@ def test_speaker_names_are_suggested_from_the_conversation() -> None:
         "S3": "小李",
     }
     assert "Wei speaking" in found["S0"].said and found["S0"].at_s == 0.0
+
+
+@pytest.mark.parametrize(
+    ("lines", "suggested"),
+    [
+        ([("S0", "Hi Tony, thanks for coming round."), ("S1", "No problem.")], {"S1": "Tony"}),
+        ([("S0", "Good morning, Ana! Shall we start?"), ("S1", "Yes.")], {"S1": "Ana"}),
+        ([("S0", "Welcome Raj."), ("S1", "Thank you.")], {"S1": "Raj"}),
+        # Two people greeted at once: who answers is not said.
+        ([("S0", "Hi Tony and Sam, welcome."), ("S1", "Thanks.")], {}),
+        ([("S0", "Hello Tony, are you there?")], {}),  # nobody answered
+        ([("S0", "Hi Tony."), ("S0", "Let's start.")], {}),  # the same voice went on
+        ([("S0", "Hello everyone."), ("S1", "Hi.")], {}),
+    ],
+)
+def test_a_greeting_by_name_names_the_voice_that_answers_it(
+    lines: list[tuple[str, str]], suggested: dict[str, str]
+) -> None:
+    from worker.analysis.names import suggest_names
+
+    assert {label: s.name for label, s in suggest_names(_said(*lines)).items()} == suggested
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from worker.analysis.parsers.dates import resolve_date, split_due
 from worker.analysis.questions import Line
 
-VERSION = "extract-v4"  # stored as the model id of its StageRuns
+VERSION = "extract-v5"  # stored as the model id of its StageRuns
 NAME = r"(?P<name>[A-Z][a-z]{1,20})"
 END = r"(?P<task>[^.?!;]{3,160})"
 ADDRESSED = re.compile(
@@ -34,6 +34,14 @@ ADDRESSED_BEFORE = re.compile(
     + r"[.!]\s+(?:[Pp]lease\s+|(?:[Cc]an|[Cc]ould|[Ww]ould|[Ww]ill)\s+you\s+(?:please\s+)?)"
     + END
 )
+# A bare order after the name, with a deadline: "Great, Yusuf. Send me the draft by next
+# Friday." Without a deadline a sentence after a name is as often a remark ("Thanks, Rose. Music
+# in the garden would be nice"), so only one that says when counts, and only when it does not
+# open with a word that cannot start an order.
+TOLD_BEFORE = re.compile(r",\s+" + NAME + r"[.!]\s+(?P<task>[A-Z][a-z]+\s[^.?!;]{3,160})(?=$|[.!])")
+_NOT_ORDER_TEXT = """all any are both can could did do does each every everything had has have is
+its just let maybe might must nothing should some something was were will would went"""
+NOT_ORDERS = frozenset(_NOT_ORDER_TEXT.split())
 NAMED = re.compile(r"\b" + NAME + r"\s+(?:will|is going to|is gonna)\s+" + END)
 MINE = re.compile(r"\b(?:I(?:'ll|\s+will|\s+am going to|\s+can)|[Ll]et me)\s+" + END)
 ADDRESSED_ZH = re.compile(
@@ -147,6 +155,16 @@ def answerer(lines: Sequence[Line], index: int) -> tuple[str | None, str | None]
     return called, thanked
 
 
+def _told(match: re.Match[str], recorded_on: date) -> bool:
+    # An order opens with its verb: neither a word that is no verb nor a subject followed by its
+    # verb ("Lunch was lovely on Friday", "The team finished on Monday").
+    opener, second = match.group("task").split()[:2]
+    if opener in NOT_NAMES or {opener.lower(), second} & NOT_ORDERS or second.endswith("ed"):
+        return False
+    _, due = split_due(NEXT_CLAUSE.sub("", match.group("task")))
+    return resolve_date(due, recorded_on) is not None
+
+
 def _found(
     line: Line,
     names: dict[str, str],
@@ -156,14 +174,16 @@ def _found(
     """The line's items in the order they were said in it."""
     speaker = names.get(line.speaker or "", line.speaker or "the speaker")
     asked: list[tuple[int, dict[str, Any]]] = []
-    patterns = (ADDRESSED, ADDRESSED_BEFORE, ADDRESSED_ZH)
+    patterns = (ADDRESSED, ADDRESSED_BEFORE, ADDRESSED_ZH, TOLD_BEFORE)
     for pattern, how in [*((p, "asked") for p in patterns), (NAMED, "named")]:
         for match in pattern.finditer(line.text):
-            name = match.group("name")
-            if name not in NOT_NAMES and not NOT_TASKS.match(match.group("task")):
-                asked.append(
-                    (match.start(), _item(name, match.group("task"), line, recorded_on, how))
-                )
+            name, task = match.group("name"), match.group("task")
+            if pattern is TOLD_BEFORE:
+                if not _told(match, recorded_on):
+                    continue
+                task = task[0].lower() + task[1:]
+            if name not in NOT_NAMES and not NOT_TASKS.match(task):
+                asked.append((match.start(), _item(name, task, line, recorded_on, how)))
     mine = [
         match
         for pattern in (MINE, MINE_ZH)

@@ -1,6 +1,7 @@
 """Who is who, from what people say: self-introductions ("Wei speaking", "this is Sam", "我是
-小李"), thanks to the previous speaker ("thanks, Ana") and a name at the start of a question
-answered by the next speaker ("Sam, can you …?"). The results are suggestions, shown to a user
+小李"), thanks to the previous speaker ("thanks, Ana"), a greeting answered by the next speaker
+("Hi Tony, thanks for coming") and a name at the start of a question answered by the next
+speaker ("Sam, can you …?"). The results are suggestions, shown to a user
 who accepts them in one click; nothing is renamed silently."""
 
 from __future__ import annotations
@@ -25,8 +26,15 @@ THANKS = re.compile(
     + r"\b"
 )
 ADDRESS = re.compile(r"^" + NAME + r",\s")
-# How much each cue counts; a suggestion needs at least SUGGEST_AT.
-SELF_VOTE, OTHER_VOTE, SUGGEST_AT = 3, 1, 2
+GREETING = re.compile(
+    r"^(?:[Hh]i|[Hh]ello|[Hh]ey|[Gg]ood (?:morning|afternoon|evening)|[Ww]elcome)[,!]?\s+"
+    + NAME
+    + r"\b(?![,\s]+(?:and|&)\s)"
+)
+# How much each cue counts; a suggestion needs at least SUGGEST_AT. A greeting by name that
+# the next voice answers names that voice as plainly as a self-introduction: it is said to the
+# one person who is about to speak ("Hi Tony, and Sam" greets two and is not counted).
+SELF_VOTE, OTHER_VOTE, GREETING_VOTE, SUGGEST_AT = 3, 1, 2, 2
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,9 @@ def _cues(lines: Sequence[Line]) -> list[tuple[str, str, int, Line]]:
                 cues.append((line.speaker, match.group("name"), SELF_VOTE, line))
         before = lines[n - 1] if n else None
         after = lines[n + 1] if n + 1 < len(lines) else None
+        greeted = GREETING.match(line.text)
+        if greeted and after is not None and after.speaker not in (None, line.speaker):
+            cues.append((after.speaker or "", greeted.group("name"), GREETING_VOTE, line))
         thanks = THANKS.match(line.text)
         if thanks and before is not None and before.speaker not in (None, line.speaker):
             cues.append((before.speaker or "", thanks.group("name"), OTHER_VOTE, line))
