@@ -68,6 +68,27 @@ def _items(*lines: tuple[str | None, str]) -> list[tuple[str, str, str | None]]:
             [("SPEAKER_01", "I will fix the login page and then I go home")],
             [("Speaker 2", "fix the login page", None)],
         ),
+        (  # a request to nobody by name, taken by who answered it (the request's words)
+            [
+                ("SPEAKER_00", "We need photos. Can you ask the members for photos?"),
+                ("SPEAKER_01", "Yes, I'll email them on Monday."),
+            ],
+            [("Speaker 2", "ask the members for photos", "2026-11-30")],
+        ),
+        (  # ... or with its own words for the same task
+            [
+                ("SPEAKER_00", "Could you book the room for the demo?"),
+                ("SPEAKER_01", "Sure, I will book the room for the demo tomorrow."),
+            ],
+            [("Speaker 2", "book the room for the demo", "2026-11-26")],
+        ),
+        (  # ... and a name given later for the same task makes it that person's
+            [
+                ("SPEAKER_00", "Could you book the room for the demo?"),
+                ("SPEAKER_00", "Sam, please book the room for the demo by Friday."),
+            ],
+            [("Sam", "book the room for the demo", "2026-11-27")],
+        ),
         (  # an order after the name, with a deadline
             [("SPEAKER_00", "Great, Yusuf. Send me the draft by next Friday.")],
             [("Yusuf", "send me the draft", "2026-12-04")],
@@ -289,6 +310,7 @@ def test_an_answer_long_after_the_question_is_the_speakers_own() -> None:
         "Great, Sam. Everyone finished on Monday.",
         "Right, Sam. Send me a postcard.",  # an order with no deadline is not taken for a task
         "Hi, Sam. Did you send it by Friday?",
+        "Can you believe how fast the year went?",  # a request nobody answered is nobody's
     ],
 )
 def test_small_talk_has_no_action_item(text: str) -> None:

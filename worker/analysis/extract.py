@@ -42,6 +42,12 @@ TOLD_BEFORE = re.compile(r",\s+" + NAME + r"[.!]\s+(?P<task>[A-Z][a-z]+\s[^.?!;]
 _NOT_ORDER_TEXT = """all any are both can could did do does each every everything had has have is
 its just let maybe might must nothing should some something was were will would went"""
 NOT_ORDERS = frozenset(_NOT_ORDER_TEXT.split())
+# A request to nobody by name ("Can you ask the members for photos?"): whoever answers it with a
+# commitment ("Yes, I'll email them on Monday") owns it; unanswered, it is nobody's and no item.
+ASKED_ANYONE = re.compile(
+    r"(?:^|(?<=[.!?])\s+)(?:[Cc]an|[Cc]ould|[Ww]ould)\s+you\s+(?:please\s+)?"
+    r"(?P<task>[^.?!;]{3,160})\?"
+)
 NAMED = re.compile(r"\b" + NAME + r"\s+(?:will|is going to|is gonna)\s+" + END)
 MINE = re.compile(r"\b(?:I(?:'ll|\s+will|\s+am going to|\s+can)|[Ll]et me)\s+" + END)
 ADDRESSED_ZH = re.compile(
@@ -184,6 +190,10 @@ def _found(
                 task = task[0].lower() + task[1:]
             if name not in NOT_NAMES and not NOT_TASKS.match(task):
                 asked.append((match.start(), _item(name, task, line, recorded_on, how)))
+    for match in ASKED_ANYONE.finditer(line.text):
+        if not NOT_TASKS.match(match.group("task")):
+            item = _item("", match.group("task"), line, recorded_on, "asked anyone")
+            asked.append((match.start(), item))
     mine = [
         match
         for pattern in (MINE, MINE_ZH)
@@ -209,6 +219,8 @@ def _confirmed(
     one). "Irene, what about the schedule?" / "I will put it on the board" asked for nothing, so
     that is a task of its own. Else a recent item for the same task."""
     recent = [k for k in kept if item["evidence_time"] - k["evidence_time"] <= CONFIRM_S]
+    if item["how"] == "asked anyone":
+        return None
     if POINTS_BACK.match(item["task"]):
         replied = [k for k in recent if k["evidence_time"] >= replied_to_s]
         if item["how"] in ("asked", "named"):  # "Thanks, Sam. Please do that by Thursday."
@@ -224,7 +236,8 @@ def action_items(
 ) -> list[dict[str, Any]]:
     """Items in the order they were said. A commitment ("I will …") that answers a request for
     the same task, or only points back at it ("I can do that"), keeps the request's owner, time
-    and due date; a commitment answering a question put by name is that person's."""
+    and due date; a commitment answering a question put by name is that person's, and one
+    answering a request to nobody by name makes the request its speaker's."""
     lines = rejoined(lines)
     found = [
         (item, lines[max(0, index - 1)].start_s)
@@ -236,6 +249,10 @@ def action_items(
         earlier = _confirmed(item, kept, replied_to_s)
         if earlier is None:
             kept.append(item)
-        elif earlier["due"] is None and item["due"] is not None:
+            continue
+        if not earlier["owner"]:  # a request to nobody, taken by whoever answered it
+            how = item["how"] if item["how"] in ("asked", "named") else "accepted"
+            earlier.update(owner=item["owner"], speaker=item["speaker"], how=how)
+        if earlier["due"] is None and item["due"] is not None:
             earlier["due"], earlier["due_words"] = item["due"], item["due_words"]
-    return kept
+    return [item for item in kept if item["owner"]]
