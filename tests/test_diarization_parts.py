@@ -172,5 +172,13 @@ def test_a_part_embedded_from_other_windows_is_not_used(stage_env: Path) -> None
     with np.load(stored) as data:
         windows, vectors = data["windows"], data["vectors"]
     np.savez(stored, windows=windows + 0.25, vectors=np.zeros_like(vectors))
+    # Left by an earlier run of the recording (one killed while writing), and a later run's.
+    earlier = [stored.with_name(f"{scope.recording_id}-0-part{n}.npz") for n in range(3)]
+    earlier.append(stored.with_name(f"{scope.recording_id}-0-part0.partial.npz"))
+    later = stored.with_name(f"{scope.recording_id}-2-part0.npz")
+    for path in [*earlier, later]:
+        path.write_bytes(b"left over")
     diarize.run(scope, parts=2)
     assert len({speaker for *_, speaker in _turns(scope)}) >= 2
+    assert not any(p.exists() for p in [stored, *earlier]), "this run's and earlier runs' removed"
+    assert later.exists(), "a later run's parts are its own"

@@ -176,9 +176,14 @@ def _from_parts(
     return embedded
 
 
-def _remove_parts(settings: Settings, content_hash: str, scope: RunScope, parts: int) -> None:
-    for part in range(parts):
-        _part_path(settings, content_hash, scope, part).unlink(missing_ok=True)
+def _remove_parts(settings: Settings, content_hash: str, scope: RunScope) -> None:
+    """This run's part files, and those an earlier run of the recording left (superseded, or
+    failed after its parts); a later run's are its own."""
+    folder = _part_path(settings, content_hash, scope, 0).parent
+    for path in folder.glob(f"{scope.recording_id}-*-part*.npz"):
+        generation = path.name.split("-")[1]
+        if generation.isdigit() and int(generation) <= scope.generation:
+            path.unlink(missing_ok=True)
 
 
 def run(scope: RunScope, parts: int = 1) -> None:
@@ -205,7 +210,7 @@ def run(scope: RunScope, parts: int = 1) -> None:
             )
         _store_turns(scope, turns, spans)
         store_voices(scope, audio, _talk(turns, spans))
-    _remove_parts(settings, content_hash, scope, parts)
+    _remove_parts(settings, content_hash, scope)
 
 
 def _talk(turns: Sequence[Turn], spans: Sequence[TimeSpan]) -> dict[str, list[tuple[float, float]]]:
