@@ -146,7 +146,7 @@ def _transcribe_together(
         heard, handle.raw_output = engine.words(samples, language_code, people)
         words = words_in_recording(stretches, heard)
         if people:
-            words, handle.raw_output = _skipped_read_again(
+            words, handle.raw_output = skipped_read_again(
                 scope, clips, content_hash, engine, language_code, words, handle.raw_output
             )
     segments = segments_of_clips(clips, words, language_code)
@@ -165,7 +165,7 @@ def _joined_audio(content_hash: str, stretches: Sequence[Stretch]) -> np.ndarray
     )
 
 
-def _skipped_read_again(
+def skipped_read_again(
     scope: RunScope,
     clips: list[PlannedClip],
     content_hash: str,
