@@ -285,6 +285,19 @@ def test_a_sentence_cut_between_two_lines_is_read_whole(
     assert [(i["owner"], i["task"], i["due"]) for i in found] == expected
 
 
+def test_a_cut_sentence_is_the_words_of_whoever_said_most_of_it() -> None:
+    said = [
+        Line(0.0, 2.0, "SPEAKER_00", "Fine, then I'll write the risk section by Tuesday."),
+        Line(2.5, 2.8, "SPEAKER_00", "I'll"),
+        Line(2.9, 5.0, "SPEAKER_01", "check the final numbers against the accounts."),
+    ]
+    found = action_items(said, NAMES, WEDNESDAY)
+    assert [(i["owner"], i["task"]) for i in found] == [
+        ("Wei", "write the risk section"),
+        ("Speaker 2", "check the final numbers against the accounts"),
+    ]
+
+
 def test_an_answer_long_after_the_question_is_the_speakers_own() -> None:
     said = [
         Line(0.0, 3.0, "SPEAKER_00", "Ruth, what about the letters?"),

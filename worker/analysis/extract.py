@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from worker.analysis.parsers.dates import resolve_date, split_due
 from worker.analysis.questions import Line
 
-VERSION = "extract-v5"  # stored as the model id of its StageRuns
+VERSION = "extract-v6"  # stored as the model id of its StageRuns
 NAME = r"(?P<name>[A-Z][a-z]{1,20})"
 END = r"(?P<task>[^.?!;]{3,160})"
 ADDRESSED = re.compile(
@@ -117,7 +117,8 @@ def _item(owner: str, task: str, line: Line, recorded_on: date, how: str) -> dic
 def rejoined(lines: Sequence[Line]) -> list[Line]:
     """Lines with one sentence cut between them made one again: Whisper's sentence is split where
     the diarizer's turn changes, and "Paulo, please put up the" / "shelves on Tuesday." is one
-    request. A cut is a line with no end punctuation followed at once by one in lower case."""
+    request. A cut is a line with no end punctuation followed at once by one in lower case; the
+    sentence is its longer part's speaker's."""
     joined: list[Line] = []
     for line in lines:
         before = joined[-1] if joined else None
@@ -127,8 +128,12 @@ def rejoined(lines: Sequence[Line]) -> list[Line]:
             and line.text.lstrip()[:1].islower()
             and line.start_s - before.end_s <= CUT_GAP_S
         ):
+            # The diarizer's turn change fell inside the sentence: it is the words of whoever
+            # said most of it ("I'll" / "check the final numbers …" is the second voice's).
+            longer = before if len(before.text.split()) >= len(line.text.split()) else line
             joined[-1] = replace(
                 before,
+                speaker=longer.speaker,
                 end_s=line.end_s,
                 text=f"{before.text.rstrip()} {line.text.lstrip()}",
                 unsure=before.unsure or line.unsure,
