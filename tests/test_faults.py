@@ -8,18 +8,22 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 import yaml
 from sqlalchemy import select
 
-from models.db import session_scope
+from migrations import upgrade_head
+from models.db import dispose_engines, session_scope
 from models.tables import Clip, Recording, StageRun
 from tests.conftest import LIBRISPEECH, ROOT, WorkerProcess, cli_json, free_port, run_cli
 from tests.media import repeated_with_pauses
+from tests.servers import PostgresServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults, pytest.mark.postgres, pytest.mark.redis]
 
@@ -246,17 +250,6 @@ def test_redis_crashing_while_recordings_are_queued_and_running_loses_nothing(
         server.crash()
 
 
-def _postgresql(action: str) -> None:
-    """Stop or start the PostgreSQL server the tests use (scripts/services.sh started it)."""
-    version = sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(p) for p in v.split(".")])
-    fast = ["-m", "fast"] if action == "stop" else []
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version[-1], "main", action, *fast],
-        check=True,
-        capture_output=True,
-    )
-
-
 def _settled_through_outages(url: str, timeout: float) -> list[Recording]:
     from sqlalchemy.exc import OperationalError
 
@@ -272,31 +265,49 @@ def _settled_through_outages(url: str, timeout: float) -> list[Recording]:
     return _settled(url)
 
 
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer().start()
+    yield server
+    server.remove()
+
+
 def test_postgresql_restarting_mid_run_is_retried_and_leaves_no_half_written_stage(
-    service_env: dict[str, str], service_worker: WorkerProcess, tmp_path: Path
+    service_env: dict[str, str], own_postgres: PostgresServer, tmp_path: Path
 ) -> None:
-    _queue_talks(service_env, tmp_path, (5, 2))
-    url = service_env["TINGSHUO_DATABASE_URL"]
-    _wait_for_transcription(url)
-    _postgresql("stop")
+    # A server of the test's own: stopping the shared one would break the other test process.
+    with psycopg.connect(own_postgres.admin_url, autocommit=True) as admin:
+        admin.execute("CREATE DATABASE tingshuo")
+    url = own_postgres.url("tingshuo")
+    upgrade_head(url)
+    env = {**service_env, "TINGSHUO_DATABASE_URL": url}
+    worker = WorkerProcess(env, tmp_path / "worker.log").start()
     try:
-        # Down until a stage has met the outage (its next write) and been put off to retry.
-        deadline = time.monotonic() + 90
-        while "; retry 1" not in service_worker.tail(200_000) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        _queue_talks(env, tmp_path, (5, 2))
+        _wait_for_transcription(url)
+        own_postgres.stop()
+        try:
+            # Down until a stage has met the outage (its next write) and been put off to retry.
+            deadline = time.monotonic() + 90
+            while "; retry 1" not in worker.tail(200_000) and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            own_postgres.start()
+        assert "; retry 1" in worker.tail(200_000), "no stage met the outage"
+        recordings = _settled_through_outages(url, timeout=600)
+        assert [r.status for r in recordings] == ["done", "done"], (
+            f"{[(r.current_stage, r.error) for r in recordings]}\n{worker.tail()}"
+        )
+        with session_scope(url) as session:
+            running = session.scalars(select(StageRun).where(StageRun.status == "running"))
+            assert not running.all()
+        for recording in recordings:
+            shown = cli_json("show", str(recording.id), "--json", env=env)
+            starts = [round(s["start"], 2) for s in shown["segments"]]
+            assert starts and len(set(starts)) == len(starts)
     finally:
-        _postgresql("start")
-    assert "; retry 1" in service_worker.tail(200_000), "no stage met the outage"
-    recordings = _settled_through_outages(url, timeout=600)
-    assert [r.status for r in recordings] == ["done", "done"], (
-        f"{[(r.current_stage, r.error) for r in recordings]}\n{service_worker.tail()}"
-    )
-    with session_scope(url) as session:
-        assert not session.scalars(select(StageRun).where(StageRun.status == "running")).all()
-    for recording in recordings:
-        shown = cli_json("show", str(recording.id), "--json", env=service_env)
-        starts = [round(s["start"], 2) for s in shown["segments"]]
-        assert starts and len(set(starts)) == len(starts)
+        worker.stop()
+        dispose_engines()
 
 
 @pytest.mark.parametrize("backend", ["embedded", "services"])
