@@ -119,6 +119,20 @@ def test_a_sentence_said_again_is_summarised_once() -> None:
     assert summary.count(said[0]) == 1 and summary.count(said[1]) == 1
 
 
+def test_a_sentence_said_again_with_other_commas_is_summarised_once() -> None:
+    """As Whisper writes the same words in an hour that repeats an excerpt."""
+    ways = [
+        "I'm just thinking, you know, sometimes when there's a process error like that.",
+        "I'm just thinking you know sometimes when there's a process error like that.",
+        "I'm just thinking, you know, sometimes when there is a process error like that.",
+    ]
+    other = "The remote control needs a bigger sign in red letters."
+    lines = _at(*[(600.0 * n, ways[n % 3]) for n in range(6)], (3000.0, other))
+    summary = summarise(lines, 3600.0)["summary"]
+    assert sum(summary.count(way) for way in ways) == 1, summary
+    assert other in summary
+
+
 def test_words_said_often_but_too_common_are_no_topics() -> None:
     lines = _at(
         (0.0, "I think there's a problem with the backup of the lab data, I think."),

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import stopwordsiso
+from rapidfuzz import fuzz
 
 from worker.analysis.grounding import content_terms, sentences_of
 from worker.analysis.questions import Line
@@ -64,6 +65,21 @@ def purpose_of(
     return next(((t, s) for t, s in sentences if t <= opening_end and PURPOSE.search(s)), None)
 
 
+# Whisper writes the same words said again with other commas ("I'm just thinking, you know, …"
+# and "I'm just thinking you know …" in an hour that repeats an excerpt): a sentence this similar
+# (rapidfuzz ratio of the words alone) to one already taken was said before.
+SAME_SENTENCE = 85.0
+
+
+def _words_of(sentence: str) -> str:
+    return " ".join(re.findall(r"\w+", sentence.lower()))
+
+
+def _said_before(sentence: str, taken: set[str]) -> bool:
+    words = _words_of(sentence)
+    return any(fuzz.ratio(words, before) >= SAME_SENTENCE for before in taken)
+
+
 def _by_parts(
     sentences: Sequence[tuple[float, str]],
     parts: int,
@@ -71,9 +87,10 @@ def _by_parts(
     weight: Callable[[str], float],
     taken: set[str],
 ) -> list[tuple[float, str]]:
-    """The heaviest sentence of each of ``parts`` equal stretches of the meeting that is not
-    already ``taken`` (a sentence said again is not summarised twice); the place of a stretch
-    with none goes to the heaviest sentence left anywhere. Ties go to the earlier sentence."""
+    """The heaviest sentence of each of ``parts`` equal stretches of the meeting that was not
+    already ``taken`` (the words of those taken; a sentence said again, however punctuated, is
+    not summarised twice); the place of a stretch with none goes to the heaviest sentence left
+    anywhere. Ties go to the earlier sentence."""
     end = max(duration_s, max(t for t, _ in sentences) + 1e-3)
     chosen: list[tuple[float, str]] = []
 
@@ -81,13 +98,13 @@ def _by_parts(
         if candidates:
             best = max(candidates, key=lambda s: (weight(s[1]), -s[0]))
             chosen.append(best)
-            taken.add(best[1])
+            taken.add(_words_of(best[1]))
 
     for part in range(parts):
         low, high = end * part / parts, end * (part + 1) / parts
-        take([s for s in sentences if low <= s[0] < high and s[1] not in taken])
+        take([s for s in sentences if low <= s[0] < high and not _said_before(s[1], taken)])
     for _ in range(parts - len(chosen)):
-        take([s for s in sentences if s[1] not in taken])
+        take([s for s in sentences if not _said_before(s[1], taken)])
     return chosen
 
 
@@ -105,7 +122,7 @@ def summarise(lines: Sequence[Line], duration_s: float) -> dict[str, Any]:
 
     wanted = int(min(8, max(2, duration_s // SECONDS_PER_SENTENCE)))
     purpose = purpose_of(sentences, duration_s)
-    taken = {purpose[1]} if purpose else set()
+    taken = {_words_of(purpose[1])} if purpose else set()
     parts = _by_parts(sentences, wanted - len(taken), duration_s, weight, taken)
     summary = " ".join(sentence for _, sentence in ([purpose] if purpose else []) + sorted(parts))
     topics = [
