@@ -38,6 +38,15 @@ POSTGRES_ADMIN_URL = os.environ.get(
 # The suite runs in two processes (pytest-xdist, `-n 2` in pyproject.toml): each has a Redis
 # database of its own, as each test has its own PostgreSQL database and data folder.
 XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+# numba (librosa's pitch tracker) caches what it compiles beside librosa, and two processes
+# compiling the same function at once can leave a file half written that the other then loads
+# (a test process crashed in librosa.yin on a fresh install): each test process, with the
+# workers it starts, compiles into a cache of its own. Set before anything imports numba.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    os.environ.setdefault(
+        "NUMBA_CACHE_DIR",
+        str(ROOT / "tingshuo-data" / "numba-cache" / os.environ["PYTEST_XDIST_WORKER"]),
+    )
 REDIS_URL = os.environ.get("TINGSHUO_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - XDIST_WORKER}")
 BIN = Path(sys.executable).parent
 
