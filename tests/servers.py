@@ -34,10 +34,10 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://tingshuo@127.0.0.1:{self.port}/{database}"
 
-    def _run(self, program: str, *args: str) -> None:
+    def _run(self, program: str, *args: str, check: bool = True) -> None:
         subprocess.run(
             [*self.as_user, str(self.bin / program), *args],
-            check=True,
+            check=check,
             capture_output=True,
             timeout=120,
         )
@@ -53,17 +53,5 @@ class PostgresServer:
 
     def remove(self) -> None:
         """Stop it if it runs, and delete its folder."""
-        subprocess.run(
-            [
-                *self.as_user,
-                str(self.bin / "pg_ctl"),
-                "-D",
-                str(self.data),
-                "-m",
-                "immediate",
-                "stop",
-            ],
-            capture_output=True,
-            check=False,
-        )
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop", check=False)
         shutil.rmtree(self.folder, ignore_errors=True)

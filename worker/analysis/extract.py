@@ -166,14 +166,13 @@ def answerer(lines: Sequence[Line], index: int) -> tuple[str | None, str | None]
     return called, thanked
 
 
-def _told(match: re.Match[str], recorded_on: date) -> bool:
+def _opens_an_order(task: str) -> bool:
     # An order opens with its verb: neither a word that is no verb nor a subject followed by its
     # verb ("Lunch was lovely on Friday", "The team finished on Monday").
-    opener, second = match.group("task").split()[:2]
-    if opener in NOT_NAMES or {opener.lower(), second} & NOT_ORDERS or second.endswith("ed"):
-        return False
-    _, due = split_due(NEXT_CLAUSE.sub("", match.group("task")))
-    return resolve_date(due, recorded_on) is not None
+    opener, second = task.split()[:2]
+    return not (
+        opener in NOT_NAMES or {opener.lower(), second} & NOT_ORDERS or second.endswith("ed")
+    )
 
 
 def _found(
@@ -189,12 +188,16 @@ def _found(
     for pattern, how in [*((p, "asked") for p in patterns), (NAMED, "named")]:
         for match in pattern.finditer(line.text):
             name, task = match.group("name"), match.group("task")
-            if pattern is TOLD_BEFORE:
-                if not _told(match, recorded_on):
-                    continue
+            told = pattern is TOLD_BEFORE
+            if told and not _opens_an_order(task):
+                continue
+            if told:
                 task = task[0].lower() + task[1:]
-            if name not in NOT_NAMES and not NOT_TASKS.match(task):
-                asked.append((match.start(), _item(name, task, line, recorded_on, how)))
+            if name in NOT_NAMES or NOT_TASKS.match(task):
+                continue
+            item = _item(name, task, line, recorded_on, how)
+            if not told or item["due"] is not None:  # an order counts only with a deadline
+                asked.append((match.start(), item))
     for match in ASKED_ANYONE.finditer(line.text):
         if not NOT_TASKS.match(match.group("task")):
             item = _item("", match.group("task"), line, recorded_on, "asked anyone")
@@ -223,9 +226,9 @@ def _confirmed(
     replies to (``replied_to_s``; its own line holds both when Whisper wrote the two turns as
     one). "Irene, what about the schedule?" / "I will put it on the board" asked for nothing, so
     that is a task of its own. Else a recent item for the same task."""
-    recent = [k for k in kept if item["evidence_time"] - k["evidence_time"] <= CONFIRM_S]
     if item["how"] == "asked anyone":
         return None
+    recent = [k for k in kept if item["evidence_time"] - k["evidence_time"] <= CONFIRM_S]
     if POINTS_BACK.match(item["task"]):
         replied = [k for k in recent if k["evidence_time"] >= replied_to_s]
         if item["how"] in ("asked", "named"):  # "Thanks, Sam. Please do that by Thursday."

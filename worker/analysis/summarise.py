@@ -75,8 +75,7 @@ def _words_of(sentence: str) -> str:
     return " ".join(re.findall(r"\w+", sentence.lower()))
 
 
-def _said_before(sentence: str, taken: set[str]) -> bool:
-    words = _words_of(sentence)
+def _said_before(words: str, taken: set[str]) -> bool:
     return any(fuzz.ratio(words, before) >= SAME_SENTENCE for before in taken)
 
 
@@ -92,19 +91,20 @@ def _by_parts(
     not summarised twice); the place of a stretch with none goes to the heaviest sentence left
     anywhere. Ties go to the earlier sentence."""
     end = max(duration_s, max(t for t, _ in sentences) + 1e-3)
+    words = {sentence: _words_of(sentence) for _, sentence in sentences}
     chosen: list[tuple[float, str]] = []
 
     def take(candidates: list[tuple[float, str]]) -> None:
         if candidates:
             best = max(candidates, key=lambda s: (weight(s[1]), -s[0]))
             chosen.append(best)
-            taken.add(_words_of(best[1]))
+            taken.add(words[best[1]])
 
     for part in range(parts):
         low, high = end * part / parts, end * (part + 1) / parts
-        take([s for s in sentences if low <= s[0] < high and not _said_before(s[1], taken)])
+        take([s for s in sentences if low <= s[0] < high and not _said_before(words[s[1]], taken)])
     for _ in range(parts - len(chosen)):
-        take([s for s in sentences if not _said_before(s[1], taken)])
+        take([s for s in sentences if not _said_before(words[s[1]], taken)])
     return chosen
 
 
