@@ -3,8 +3,9 @@ excerpts, and the analysis stage's cost on an hour of meeting transcript.
 
     .venv/bin/python bench/analysis.py [--meetings DIR] [--ami AMI_DIR]
 
-1. The labelled meetings of bench/meetings.json (--set second, heldout or fourth:
-   bench/meetings_second.json, meetings_heldout.json, meetings_fourth.json), synthesised with
+1. The labelled meetings of bench/meetings.json (--set second, heldout, fourth or fifth:
+   bench/meetings_second.json, meetings_heldout.json, meetings_fourth.json,
+   meetings_fifth.json), synthesised with
    espeak-ng (or read from --meetings), through `tingshuo eval analysis` (Whisper, the CPU
    diarizer, the small GGUF for summaries, the extractive finder and lexicons): action-item
    precision, recall and F1, due dates, unsupported and echoed records, topic coverage, items in
@@ -127,11 +128,11 @@ def main() -> int:
     parser.add_argument("--meetings", type=Path, help="already synthesised meetings")
     parser.add_argument(
         "--set",
-        choices=("seen", "second", "heldout", "fourth"),
+        choices=("seen", "second", "heldout", "fourth", "fifth"),
         default="seen",
         dest="which",
         help="which labelled set to synthesise (bench/meetings.json, meetings_second.json, "
-        "the held-out meetings_heldout.json or meetings_fourth.json)",
+        "the held-out meetings_heldout.json, meetings_fourth.json or meetings_fifth.json)",
     )
     parser.add_argument(
         "--ami",

@@ -28,6 +28,8 @@ def test_eval_analysis_scores_spoken_meetings(tmp_path: Path, whisper_dir: Path)
     assert overall["invented_owners_shown"] == 0
     assert overall["items_in_meetings_without_any"] == 0, "small talk gets no action item"
     assert overall["action_items"]["labelled"] == 2
+    # The RTTM beside each meeting says who spoke when: an owner right by name is right by voice.
+    assert overall["action_items_by_voice"]["matched"] >= overall["action_items"]["matched"]
     assert {f["file"] for f in report["files"]} == {"launch-review.wav", "weekend-chat.wav"}
 
     # The meeting with clear assignments comes out right through `tingshuo show --json`.

@@ -216,10 +216,10 @@ def eval_analysis(
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
     for row in total.files:
-        items = row["action_items"]
+        items, by_voice = row["action_items"], row["action_items_by_voice"]
         print(
             f"{row['file']}: items P {items['precision']:.2f} R {items['recall']:.2f}"
-            f" F1 {items['f1']:.2f}; unsupported {row['unsupported_records']},"
-            f" echoed {row['echoed_records']}"
+            f" F1 {items['f1']:.2f} (owner by voice: F1 {by_voice['f1']:.2f});"
+            f" unsupported {row['unsupported_records']}, echoed {row['echoed_records']}"
         )
     print(json.dumps(report["overall"], ensure_ascii=False))
