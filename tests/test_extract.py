@@ -104,6 +104,56 @@ def test_requests_and_commitments(
 @pytest.mark.parametrize(
     ("lines", "expected"),
     [
+        (
+            [("SPEAKER_01", "I'm going to book the hotel rooms for the three of us tomorrow.")],
+            [("Speaker 2", "book the hotel rooms for the three of us", "2026-11-26")],
+        ),
+        ([("SPEAKER_01", "Maybe I'll go and see it one day, if it's still on.")], []),
+        ([("SPEAKER_01", "Perhaps then I will call him.")], []),
+        (
+            [("SPEAKER_00", "Action for Tom: find out why the notifications are sent twice.")],
+            [("Tom", "find out why the notifications are sent twice", None)],
+        ),
+        (  # a task left with someone, taken in words that point back at it
+            [
+                ("SPEAKER_00", "Ben, can I leave the banner to you?"),
+                ("SPEAKER_01", "Sure, I'll take care of it by the end of the month."),
+            ],
+            [("Ben", "the banner", "2026-11-30")],
+        ),
+        (  # a task for someone, given to a person by name, who then says when
+            [
+                ("SPEAKER_01", "Someone needs to ask the council for permission."),
+                ("SPEAKER_00", "Let's have Nora do that, she knows the people there."),
+                ("SPEAKER_01", "Fine, I'll email the council on Wednesday."),
+            ],
+            [("Nora", "ask the council for permission", "2026-12-02")],
+        ),
+        (  # ... and left with nobody, no item
+            [
+                ("SPEAKER_01", "Maybe the price is too high, somebody should look at that."),
+                ("SPEAKER_00", "It might help to talk to customers at some point."),
+            ],
+            [],
+        ),
+        (  # in Mandarin, the topic said first and the request put to whoever answers it
+            [
+                ("SPEAKER_00", "家长会的通知，你能星期五之前发出去吗？"),
+                ("SPEAKER_01", "没问题，我星期五之前发。"),
+            ],
+            [("Speaker 2", "家长会的通知，发出去", "2026-11-27")],
+        ),
+    ],
+)
+def test_tasks_in_other_words(
+    lines: list[tuple[str, str]], expected: list[tuple[str, str, str | None]]
+) -> None:
+    assert _items(*lines) == expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
         (  # a question put by name, answered with a commitment: the owner is who was asked
             [
                 ("SPEAKER_00", "Ruth, what about the letters?"),

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from worker.analysis.parsers.dates import resolve_date, split_due
 from worker.analysis.questions import Line
 
-VERSION = "extract-v6"  # stored as the model id of its StageRuns
+VERSION = "extract-v7"  # stored as the model id of its StageRuns
 NAME = r"(?P<name>[A-Z][a-z]{1,20})"
 END = r"(?P<task>[^.?!;]{3,160})"
 ADDRESSED = re.compile(
@@ -48,12 +48,33 @@ ASKED_ANYONE = re.compile(
     r"(?:^|(?<=[.!?])\s+)(?:[Cc]an|[Cc]ould|[Ww]ould)\s+you\s+(?:please\s+)?"
     r"(?P<task>[^.?!;]{3,160})\?"
 )
+# A task for nobody in particular ("Someone needs to ask the council"): as a request to nobody.
+NEEDS_SOMEONE = re.compile(r"\b(?:[Ss]omeone|[Ss]omebody)\s+(?:needs to|has to|should)\s+" + END)
+# "Action for Tom: find out why …", "Ben, can I leave the banner to you?"
+ACTION_FOR = re.compile(r"\b[Aa]ction(?: item)? for " + NAME + r"[:,]?\s+" + END)
+LEAVE_WITH = re.compile(
+    NAME + r",\s+(?:can|could|may)\s+I\s+leave\s+(?P<task>[^.?!;]{3,120}?)\s+(?:to|with)\s+you\b"
+)
 NAMED = re.compile(r"\b" + NAME + r"\s+(?:will|is going to|is gonna)\s+" + END)
-MINE = re.compile(r"\b(?:I(?:'ll|\s+will|\s+am going to|\s+can)|[Ll]et me)\s+" + END)
+LETS_HAVE = re.compile(r"\b[Ll]et's (?:have|get|ask)\s+" + NAME + r"\s+(?:to\s+)?" + END)
+MINE = re.compile(
+    r"\b(?:I(?:'ll|\s+will|\s+am going to|'m going to|'m gonna|\s+can)|[Ll]et me)\s+" + END
+)
+# "Maybe I'll go and see it one day" is a thought, not a commitment.
+HEDGED = re.compile(r"\b(?:[Mm]aybe|[Pp]erhaps)\W+(?:\w+\W+){0,2}$")
 ADDRESSED_ZH = re.compile(
     r"(?P<name>[\u4e00-\u9fff]{1,3})[，,]\s*(?:请|麻烦)?你(?P<task>[^。？！；]{2,60})"
 )
-MINE_ZH = re.compile(r"我(?:会|来|去|负责)(?P<task>[^。？！；]{2,60})")
+# Characters no name is made of: "家长会的通知，你能…吗" puts the task first, not a person.
+NOT_NAME_ZH = re.compile(r"[的了是在和就也都还这那个要会吗呢吧]")
+# "家长会的通知，你能星期五之前发出去吗？": a request to nobody by name, its topic said first.
+ASKED_ANYONE_ZH = re.compile(
+    r"(?:(?P<topic>[^。？！；，,?!]{2,20})[，,]\s*)?你(?:能不能|能|可以|可不可以)"
+    r"(?P<task>[^。？！；?吗]{2,60})吗?[？?]"
+)
+MINE_ZH = re.compile(
+    r"(?:我(?:会|来|去|负责)|(?:没问题|好的|可以|行)[，,]\s*我)(?P<task>[^。？！；]{2,60})"
+)
 # Capitalised words that start sentences but are nobody's name.
 _NOT_NAME_TEXT = """
 I It This That There These Those We They He She You Everyone Nobody Someone Somebody Anyone
@@ -79,7 +100,8 @@ NEXT_CLAUSE = re.compile(
     re.I,
 )
 CONFIRM_S = 60.0  # a commitment this soon after a request for the same task confirms it
-SAME_TASK = 60.0  # rapidfuzz token set ratio
+SAME_TASK = 60.0  # rapidfuzz token set ratio (partial ratio for Chinese)
+CJK = re.compile(r"[\u4e00-\u9fff]")
 # Who answers: the line after a question put to someone by name is that person's answer, and a
 # commitment thanked by name was that person's. The conversation says so even where the
 # diarizer merged two voices into one speaker.
@@ -94,8 +116,8 @@ CUT_GAP_S = 1.5  # a sentence cut between two lines goes on within this gap
 # of its own. The pronoun ends the task or is followed by a particle or a preposition ("do that
 # report" is a task of its own).
 POINTS_BACK = re.compile(
-    r"^(?:\w+\s+){1,2}(?:it|that|this|them|those|one)"
-    r"(?:$|\s+(?:up|down|out|off|over|back|in|on|round|around|through|to|for|with|after|at|"
+    r"^(?:\w+\s+){1,3}(?:it|that|this|them|those|one)"
+    r"(?:$|,|\s+(?:up|down|out|off|over|back|in|on|round|around|through|to|for|with|after|at|"
     r"from|when|once|as|before|by|first|later|now)\b)",
     re.I,
 )
@@ -184,8 +206,9 @@ def _found(
     """The line's items in the order they were said in it."""
     speaker = names.get(line.speaker or "", line.speaker or "the speaker")
     asked: list[tuple[int, dict[str, Any]]] = []
-    patterns = (ADDRESSED, ADDRESSED_BEFORE, ADDRESSED_ZH, TOLD_BEFORE)
-    for pattern, how in [*((p, "asked") for p in patterns), (NAMED, "named")]:
+    patterns = (ADDRESSED, ADDRESSED_BEFORE, ADDRESSED_ZH, TOLD_BEFORE, ACTION_FOR, LEAVE_WITH)
+    named = ((NAMED, "named"), (LETS_HAVE, "named"))
+    for pattern, how in [*((p, "asked") for p in patterns), *named]:
         for match in pattern.finditer(line.text):
             name, task = match.group("name"), match.group("task")
             told = pattern is TOLD_BEFORE
@@ -193,20 +216,24 @@ def _found(
                 continue
             if told:
                 task = task[0].lower() + task[1:]
-            if name in NOT_NAMES or NOT_TASKS.match(task):
+            if name in NOT_NAMES or NOT_TASKS.match(task) or NOT_NAME_ZH.search(name):
                 continue
             item = _item(name, task, line, recorded_on, how)
             if not told or item["due"] is not None:  # an order counts only with a deadline
                 asked.append((match.start(), item))
-    for match in ASKED_ANYONE.finditer(line.text):
-        if not NOT_TASKS.match(match.group("task")):
-            item = _item("", match.group("task"), line, recorded_on, "asked anyone")
-            asked.append((match.start(), item))
+    for pattern in (ASKED_ANYONE, NEEDS_SOMEONE, ASKED_ANYONE_ZH):
+        for match in pattern.finditer(line.text):
+            task = match.group("task")
+            if pattern is ASKED_ANYONE_ZH and match.group("topic"):
+                task = f"{match.group('topic')}，{task}"
+            if not NOT_TASKS.match(task):
+                asked.append((match.start(), _item("", task, line, recorded_on, "asked anyone")))
     mine = [
         match
         for pattern in (MINE, MINE_ZH)
         for match in pattern.finditer(line.text)
         if not NOT_TASKS.match(match.group("task"))
+        and not HEDGED.search(line.text[: match.start()])
     ]
     mine.sort(key=lambda m: m.start())
     called, thanked = answering
@@ -232,11 +259,17 @@ def _confirmed(
     if POINTS_BACK.match(item["task"]):
         replied = [k for k in recent if k["evidence_time"] >= replied_to_s]
         if item["how"] in ("asked", "named"):  # "Thanks, Sam. Please do that by Thursday."
-            replied = [k for k in replied if k["owner"] == item["owner"]]
+            # ...or a task nobody was given yet: "Let's have Nora do that".
+            replied = [k for k in replied if k["owner"] in (item["owner"], "")]
         return replied[-1] if replied else None
-    return next(
-        (k for k in recent if fuzz.token_set_ratio(item["task"], k["task"]) >= SAME_TASK), None
-    )
+    return next((k for k in recent if _same_task(item["task"], k["task"])), None)
+
+
+def _same_task(one: str, other: str) -> bool:
+    # Chinese has no spaces between words: "发预算表" is "把预算表发给大家" in other words.
+    if CJK.search(one + other):
+        return fuzz.partial_ratio(one, other) >= SAME_TASK
+    return fuzz.token_set_ratio(one, other) >= SAME_TASK
 
 
 def action_items(
