@@ -21,6 +21,13 @@ from models.records import TimeSpan
 from worker.engines.audio_source import AudioSource
 from worker.engines.ge2e import embed
 from worker.engines.linkage import ChunkedTree, Dendrogram, WholeTree
+from worker.engines.voice_clusters import (
+    absorb_fragments,
+    absorb_small,
+    numbered,
+    refine,
+    silhouette,
+)
 
 ENGINE_NAME = "cpu-diarizer"
 MODEL_ID = "silero-vad+resemblyzer-ge2e"
@@ -37,7 +44,11 @@ class DiarizerOptions:
     # When everything is one cluster, a split is kept if it reaches this mean silhouette.
     min_silhouette: float = 0.15
     # ...and only when each voice has this many windows (about 5 s of speech at a 0.5 s hop).
+    # Also after the cut: a voice with fewer windows is a piece of its nearest larger voice
+    # (one reader's few sentences split off), unless it clearly differs from every larger one.
     min_speaker_windows: int = 8
+    # Cosine distance from the nearest larger voice's centroid at which a small voice is kept.
+    clearly_different: float = 0.3
     # A cluster with less than this share of the windows is not a speaker of its own.
     min_share: float = 0.15
     min_turn_s: float = 0.6
@@ -97,15 +108,20 @@ def cluster(
         # Cut finer until exactly that many substantial clusters remain (strays absorbed).
         labels = tree.by_count(num_speakers)
         for finer in range(num_speakers, num_speakers + 6):
-            candidate = _absorb_small(vectors, tree.by_count(finer), options.min_share)
+            candidate = absorb_small(vectors, tree.by_count(finer), options.min_share)
             if len(set(candidate)) == num_speakers:
                 labels = candidate
                 break
-        return _numbered(_refine(vectors, labels))
+        return numbered(refine(vectors, labels))
     low = max(1, min_speakers or 1)
     high = max(low, min(max_speakers or options.max_speakers, options.max_speakers))
     labels = tree.by_distance(options.threshold)
     count = len(set(labels))
+    if low <= count <= high and count >= 2:
+        labels = absorb_fragments(
+            vectors, labels, options.min_speaker_windows, options.clearly_different, low
+        )
+        count = len(set(labels))
     if count < low or count > high:
         labels = tree.by_count(min(max(count, low), high))
     elif count == 1 and high >= 2:
@@ -113,69 +129,16 @@ def cluster(
         # for a split into two or three whose silhouette says they are different people.
         best = options.min_silhouette
         for tried in range(2, min(3, high) + 1):
-            candidate = _absorb_small(vectors, tree.by_count(tried), options.min_share)
+            candidate = absorb_small(vectors, tree.by_count(tried), options.min_share)
             if len(set(candidate)) < 2:
                 continue
-            candidate = _refine(vectors, candidate)
+            candidate = refine(vectors, candidate)
             if np.bincount(candidate)[np.unique(candidate)].min() < options.min_speaker_windows:
                 continue  # too little evidence for a second voice (short clips split falsely)
-            score = _silhouette(vectors, candidate)
+            score = silhouette(vectors, candidate)
             if score > best:
                 best, labels = score, candidate
-    return _numbered(_refine(vectors, labels))
-
-
-def _numbered(labels: np.ndarray) -> np.ndarray:
-    """Speakers numbered by first appearance, so SPEAKER_00 is whoever talks first."""
-    order: dict[int, int] = {}
-    for label in labels:
-        order.setdefault(int(label), len(order))
-    return np.array([order[int(label)] for label in labels])
-
-
-def _absorb_small(vectors: np.ndarray, labels: np.ndarray, min_share: float) -> np.ndarray:
-    counts = {int(n): int((labels == n).sum()) for n in set(labels)}
-    large = [n for n, c in counts.items() if c >= min_share * len(labels)]
-    if not large or len(large) == len(counts):
-        return labels
-    names, centres = _centroids(vectors, np.where(np.isin(labels, large), labels, large[0]))
-    keep = np.isin(labels, large)
-    nearest = np.array(names)[np.argmax(vectors @ centres.T, axis=1)]
-    return np.where(keep, labels, nearest)
-
-
-def _silhouette(vectors: np.ndarray, labels: np.ndarray, sample: int = 1500) -> float:
-    """Mean silhouette with cosine distance, on at most ``sample`` windows (evenly spaced)."""
-    if len(vectors) > sample:
-        keep = np.linspace(0, len(vectors) - 1, sample).astype(int)
-        vectors, labels = vectors[keep], labels[keep]
-    distance = 1.0 - vectors @ vectors.T
-    names = sorted(set(int(x) for x in labels))
-    scores = []
-    for i, own in enumerate(labels):
-        mates = labels == own
-        if mates.sum() < 2:
-            scores.append(0.0)
-            continue
-        inside = distance[i, mates].sum() / (mates.sum() - 1)
-        outside = min(distance[i, labels == other].mean() for other in names if other != own)
-        scores.append((outside - inside) / max(inside, outside, 1e-9))
-    return float(np.mean(scores))
-
-
-def _centroids(vectors: np.ndarray, labels: np.ndarray) -> tuple[list[int], np.ndarray]:
-    names = sorted(set(int(x) for x in labels))
-    centres = np.stack([vectors[labels == n].mean(axis=0) for n in names])
-    return names, centres / np.linalg.norm(centres, axis=1, keepdims=True)
-
-
-def _refine(vectors: np.ndarray, labels: np.ndarray, rounds: int = 2) -> np.ndarray:
-    """Each window moves to its nearest speaker centroid (average linkage leaves strays)."""
-    for _ in range(rounds):
-        names, centres = _centroids(vectors, labels)
-        nearest = np.argmax(vectors @ centres.T, axis=1)
-        labels = np.array([names[i] for i in nearest])
-    return labels
+    return numbered(refine(vectors, labels))
 
 
 def turns_from_windows(
