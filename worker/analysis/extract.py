@@ -17,6 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from worker.analysis.grounding import CJK
 from worker.analysis.parsers.dates import resolve_date, split_due
 from worker.analysis.questions import Line
 
@@ -101,7 +102,6 @@ NEXT_CLAUSE = re.compile(
 )
 CONFIRM_S = 60.0  # a commitment this soon after a request for the same task confirms it
 SAME_TASK = 60.0  # rapidfuzz token set ratio (partial ratio for Chinese)
-CJK = re.compile(r"[\u4e00-\u9fff]")
 # Who answers: the line after a question put to someone by name is that person's answer, and a
 # commitment thanked by name was that person's. The conversation says so even where the
 # diarizer merged two voices into one speaker.

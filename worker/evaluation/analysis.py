@@ -21,6 +21,7 @@ from typing import Any
 
 from worker.analysis.grounding import support
 from worker.analysis.parsers.dates import resolve_date
+from worker.evaluation.rttm import speaker_turns
 from worker.folders.media_files import MEDIA_SUFFIXES
 
 MATCH_SHARE = 0.5  # of a labelled task's content words found in the predicted task
@@ -90,20 +91,14 @@ def find_labelled(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
             labels = json.loads(label.read_text())
             rttm = label.with_suffix(".rttm")
             if rttm.exists():
-                labels["spoke"] = reference_turns(rttm.read_text())
+                labels["spoke"] = reference_turns(rttm.read_text(encoding="utf-8"))
             found.append((audio, labels))
     return found
 
 
 def reference_turns(rttm: str) -> list[tuple[float, float, str]]:
     """(start, end, person) of each SPEAKER line of an RTTM file."""
-    turns = []
-    for line in rttm.splitlines():
-        fields = line.split()
-        if len(fields) >= 8 and fields[0] == "SPEAKER":
-            start, duration = float(fields[3]), float(fields[4])
-            turns.append((start, start + duration, fields[7]))
-    return turns
+    return [(start, end, person) for _, start, end, person in speaker_turns(rttm)]
 
 
 def voices(stored: dict[str, Any], spoke: list[tuple[float, float, str]]) -> dict[str, str]:

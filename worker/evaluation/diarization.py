@@ -12,6 +12,7 @@ import soundfile as sf
 
 from models.settings import Settings
 from worker.engines import silero
+from worker.evaluation.rttm import speaker_turns
 from worker.folders.media_files import MEDIA_SUFFIXES
 from worker.stages import diarize as diarize_stage
 from worker.stages.ingest import decode
@@ -22,14 +23,8 @@ def read_rttm(paths: list[Path]) -> dict[str, Any]:
 
     references: dict[str, Any] = {}
     for path in paths:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            fields = line.split()
-            if len(fields) < 8 or fields[0] != "SPEAKER":
-                continue
-            uri, start, duration = fields[1], float(fields[3]), float(fields[4])
-            references.setdefault(uri, Annotation(uri=uri))[Segment(start, start + duration)] = (
-                fields[7]
-            )
+        for uri, start, end, speaker in speaker_turns(path.read_text(encoding="utf-8")):
+            references.setdefault(uri, Annotation(uri=uri))[Segment(start, end)] = speaker
     return references
 
 
